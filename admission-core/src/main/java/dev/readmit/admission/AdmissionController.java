@@ -1,0 +1,404 @@
+package dev.readmit.admission;
+
+import dev.readmit.admission.admitted.AdmittedSet;
+import dev.readmit.admission.bucket.TokenBucket;
+import dev.readmit.admission.cohort.CohortHash;
+import dev.readmit.admission.health.ConcurrencyLimiter;
+import dev.readmit.admission.health.GateColour;
+import dev.readmit.admission.health.HealthSignal;
+import dev.readmit.admission.health.HealthSnapshot;
+import dev.readmit.admission.ramp.ClassRamp;
+import dev.readmit.admission.ramp.CohortPlan;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * The admission decision: for a client, its class and the time, admit it, let it wait, or turn it
+ * away, and say when to come back.
+ *
+ * <p>{@link #decide(long, int, long)} in order:
+ *
+ * <ol>
+ *   <li>Already admitted (in the {@link AdmittedSet}): {@link Decision.Admit#ALREADY_ADMITTED}, no
+ *       token taken, nothing allocated. This is the hottest path of the product.
+ *   <li>The class is always open: {@link Decision.Admit#ALWAYS_OPEN}, not counted against the bucket.
+ *   <li>New admissions stopped (circuit breaker open) or the gate is red: {@link Decision.Reject} with
+ *       {@link Decision.RejectReason#UPSTREAM_UNHEALTHY}.
+ *   <li>The client's cohort position is not yet open: {@link Decision.Wait} (not eligible), with an
+ *       estimate from the ramp.
+ *   <li>The upstream is at its concurrency limit: admitted clients are served first, so the client
+ *       waits (eligible).
+ *   <li>A token is free in the new-client bucket: {@link Decision.Admit#NEWLY_ADMITTED}, and the
+ *       client is remembered.
+ *   <li>Otherwise it waits (eligible) with an estimate from its place and the current rate, or is
+ *       rejected with {@link Decision.RejectReason#QUEUE_FULL} when the line is full.
+ * </ol>
+ *
+ * <p>{@link #tick(long)} runs the periodic work on one thread (the gateway's ticker, every 100 ms or
+ * so): it closes the health window, moves the ramps, adapts the new-client rate to the gate colour
+ * (green: the operator's rate; amber: half of it; red: none) and expires idle admitted clients.
+ *
+ * <p>Thread safe. {@code decide} takes no lock; the admitted path allocates nothing.
+ */
+public final class AdmissionController {
+
+    /** Below this open fraction the population estimate is not trusted for an ineligible client's place. */
+    private static final double MIN_FRACTION_FOR_ESTIMATE = 0.01;
+
+    private final NanoClock clock;
+    private final CohortHash cohortHash;
+    private final CohortPlan plan;
+    private final TokenBucket newClients;
+    private final AdmittedSet admitted;
+    private final HealthSignal health;
+    private final ConcurrencyLimiter limiter;
+    private final WaitingLine line;
+    private final long maxWaiting;
+    private final RetryAfter retryAfter;
+    private final long expireEveryNanos;
+    private final AdmissionCounters counters;
+
+    private volatile boolean newAdmissionsStopped;
+    private volatile double operatorRate;
+    private volatile double operatorBurst;
+
+    // Written and read only by the ticking thread.
+    private long lastExpireNanos;
+    private GateColour appliedColour = GateColour.GREEN;
+
+    private AdmissionController(Builder b) {
+        this.clock = b.clock;
+        this.cohortHash = b.cohortHash;
+        this.plan = b.plan;
+        this.operatorRate = b.permitsPerSecond;
+        this.operatorBurst = b.burst;
+        this.newClients = TokenBucket.create(b.permitsPerSecond, b.burst, b.clock);
+        this.admitted = AdmittedSet.create(b.maxAdmitted, b.idleTimeout, b.clock);
+        this.health = b.health;
+        this.limiter = b.limiter;
+        this.maxWaiting = b.maxWaiting;
+        this.line = new WaitingLine(b.maxWaiting, b.forgetWaiterAfter, b.clock, b.maintenance);
+        this.retryAfter = b.retryAfter;
+        this.expireEveryNanos = b.expireEvery.toNanos();
+        this.counters = new AdmissionCounters(plan.classCount());
+        this.lastExpireNanos = b.clock.nanoTime();
+    }
+
+    /** A builder for a controller over {@code plan}, reading time from {@code clock}. */
+    public static Builder builder(CohortPlan plan, NanoClock clock) {
+        return new Builder(plan, clock);
+    }
+
+    /** Decides for a client key (hashed with the configured {@link CohortHash}). */
+    public Decision decide(CharSequence clientKey, int classIndex, long nowNanos) {
+        return decide(cohortHash.hash(clientKey), classIndex, nowNanos);
+    }
+
+    /**
+     * Decides for a client identified by its hash ({@link CohortHash#hash}, never 0).
+     *
+     * @param classIndex the class from the gateway's class rules, in {@code [0, classCount)}
+     * @param nowNanos the time from this controller's clock
+     */
+    public Decision decide(long clientHash, int classIndex, long nowNanos) {
+        if (admitted.touchIfPresent(clientHash, nowNanos)) {
+            counters.record(classIndex, Decision.Admit.ALREADY_ADMITTED);
+            return Decision.Admit.ALREADY_ADMITTED;
+        }
+        ClassRamp ramp = plan.ramp(classIndex);
+        if (ramp.alwaysOpen()) {
+            counters.record(classIndex, Decision.Admit.ALWAYS_OPEN);
+            return Decision.Admit.ALWAYS_OPEN;
+        }
+        return decideNew(clientHash, classIndex, ramp, nowNanos);
+    }
+
+    private Decision decideNew(long clientHash, int classIndex, ClassRamp ramp, long nowNanos) {
+        if (newAdmissionsStopped || health.colour() == GateColour.RED) {
+            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, Long.MAX_VALUE);
+        }
+        double position = CohortHash.position(clientHash);
+        if (!ramp.isEligible(position)) {
+            return waitForRamp(clientHash, classIndex, ramp, position, nowNanos);
+        }
+        boolean upstreamHasRoom = limiter == null || limiter.inFlight() < limiter.limit();
+        if (upstreamHasRoom && newClients.tryAcquireAt(nowNanos)) {
+            admitted.add(clientHash, nowNanos);
+            line.leave(clientHash);
+            counters.record(classIndex, Decision.Admit.NEWLY_ADMITTED);
+            return Decision.Admit.NEWLY_ADMITTED;
+        }
+        if (line.size() >= maxWaiting) {
+            return reject(classIndex, Decision.RejectReason.QUEUE_FULL, estimateForPlace(line.size(), nowNanos));
+        }
+        long place = line.placeOf(clientHash);
+        long estimate = estimateForPlace(place, nowNanos);
+        counters.recordWait(classIndex);
+        return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), true);
+    }
+
+    private Decision waitForRamp(long clientHash, int classIndex, ClassRamp ramp, double position, long nowNanos) {
+        double open = ramp.openFraction();
+        // Clients ahead: everyone already in line, plus the share of the population whose cohort
+        // positions lie between the open edge and this client's. The population is estimated from
+        // what the open share holds now (admitted plus waiting).
+        long ahead = line.size();
+        if (open >= MIN_FRACTION_FOR_ESTIMATE) {
+            double population = (admitted.size() + line.size()) / open;
+            ahead += (long) Math.ceil((position - open) * population);
+        }
+        long place = Math.max(1, ahead + 1);
+        long rampNanos = ramp.nanosUntilOpen(position, nowNanos);
+        long estimate = Math.max(rampNanos, estimateForPlace(place, nowNanos));
+        counters.recordWait(classIndex);
+        return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), false);
+    }
+
+    private long estimateForPlace(long place, long nowNanos) {
+        double rate = newClients.permitsPerSecond();
+        if (rate <= 0) {
+            return Long.MAX_VALUE;
+        }
+        double nanos = newClients.nanosUntilNextPermitAt(nowNanos) + (place - 1) * 1e9 / rate;
+        return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
+    }
+
+    private Decision reject(int classIndex, Decision.RejectReason reason, long estimateNanos) {
+        counters.recordReject(classIndex, reason);
+        return new Decision.Reject(reason, retryAfter.seconds(estimateNanos));
+    }
+
+    /**
+     * Admits the holder of a verified ticket: a client that was admitted before (perhaps by another
+     * instance, or before a restart) stays admitted without taking a token.
+     */
+    public Decision admitTicketHolder(long clientHash, int classIndex, long nowNanos) {
+        if (!admitted.touchIfPresent(clientHash, nowNanos)) {
+            admitted.add(clientHash, nowNanos);
+        }
+        counters.record(classIndex, Decision.Admit.ALREADY_ADMITTED);
+        return Decision.Admit.ALREADY_ADMITTED;
+    }
+
+    /**
+     * Periodic work, called by one thread: closes the health window, moves every ramp, adapts the
+     * new-client rate to the gate colour and expires idle clients.
+     *
+     * @return the health snapshot just taken
+     */
+    public HealthSnapshot tick(long nowNanos) {
+        HealthSnapshot snapshot = health.evaluate(nowNanos);
+        GateColour colour = snapshot.colour();
+        plan.tick(nowNanos, colour);
+        if (colour != appliedColour) {
+            appliedColour = colour;
+            applyRate();
+        }
+        if (nowNanos - lastExpireNanos >= expireEveryNanos) {
+            lastExpireNanos = nowNanos;
+            admitted.expire(nowNanos);
+            line.cleanUp();
+        }
+        return snapshot;
+    }
+
+    /**
+     * Sets the operator's new-client rate. While the gate is amber half of it applies, while red none.
+     *
+     * @param permitsPerSecond new clients admitted per second, 0 to stop admitting new clients
+     * @param burst how many may be admitted at once after a quiet spell, at least 1
+     */
+    public synchronized void setNewClientRate(double permitsPerSecond, double burst) {
+        TokenBucket.create(permitsPerSecond, burst, clock); // validates before anything changes
+        this.operatorRate = permitsPerSecond;
+        this.operatorBurst = burst;
+        applyRate();
+    }
+
+    private synchronized void applyRate() {
+        double factor =
+                switch (appliedColour) {
+                    case GREEN -> 1.0;
+                    case AMBER -> 0.5;
+                    case RED -> 0.0;
+                };
+        newClients.setRate(operatorRate * factor, operatorBurst);
+    }
+
+    /** Stops (true) or restarts (false) all new admissions, e.g. while the circuit breaker is open. */
+    public void stopNewAdmissions(boolean stopped) {
+        this.newAdmissionsStopped = stopped;
+    }
+
+    public boolean newAdmissionsStopped() {
+        return newAdmissionsStopped;
+    }
+
+    /** The operator's new-client rate, per second (before the gate colour's reduction). */
+    public double operatorRate() {
+        return operatorRate;
+    }
+
+    public double operatorBurst() {
+        return operatorBurst;
+    }
+
+    /** The rate in force now, per second. */
+    public double effectiveRate() {
+        return newClients.permitsPerSecond();
+    }
+
+    public long admittedClients() {
+        return admitted.size();
+    }
+
+    /** Eligible clients waiting for a token (an estimate). */
+    public long waitingClients() {
+        return line.size();
+    }
+
+    public CohortPlan plan() {
+        return plan;
+    }
+
+    public HealthSignal health() {
+        return health;
+    }
+
+    /** The upstream concurrency limiter, or null when none was configured. */
+    public ConcurrencyLimiter limiter() {
+        return limiter;
+    }
+
+    public CohortHash cohortHash() {
+        return cohortHash;
+    }
+
+    public NanoClock clock() {
+        return clock;
+    }
+
+    /** Decision counts by class and outcome, for metrics. */
+    public AdmissionCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Builds an {@link AdmissionController}. Every option has a default; setting one twice is an
+     * error, as is a value out of range (the message names the option).
+     */
+    public static final class Builder {
+        private final CohortPlan plan;
+        private final NanoClock clock;
+        private CohortHash cohortHash;
+        private double permitsPerSecond = 100;
+        private double burst = 100;
+        private boolean rateSet;
+        private int maxAdmitted = 1_000_000;
+        private Duration idleTimeout = Duration.ofMinutes(30);
+        private boolean admittedSet;
+        private HealthSignal health;
+        private ConcurrencyLimiter limiter;
+        private long maxWaiting = 1_000_000;
+        private Duration forgetWaiterAfter = Duration.ofMinutes(5);
+        private boolean waitingSet;
+        private RetryAfter retryAfter;
+        private Duration expireEvery = Duration.ofSeconds(1);
+        private Executor maintenance = Runnable::run;
+
+        private Builder(CohortPlan plan, NanoClock clock) {
+            this.plan = Objects.requireNonNull(plan, "plan");
+            this.clock = Objects.requireNonNull(clock, "clock");
+        }
+
+        /** The hash that gives client keys their cohort position; default salt {@code readmit}. */
+        public Builder cohortHash(CohortHash hash) {
+            requireUnset(cohortHash, "cohortHash");
+            this.cohortHash = Objects.requireNonNull(hash, "cohortHash");
+            return this;
+        }
+
+        /** The new-client bucket: default 100 per second, burst 100. */
+        public Builder newClientRate(double permitsPerSecond, double burst) {
+            requireUnset(rateSet ? Boolean.TRUE : null, "newClientRate");
+            this.permitsPerSecond = permitsPerSecond;
+            this.burst = burst;
+            this.rateSet = true;
+            return this;
+        }
+
+        /** The admitted set: default 1,000,000 clients, forgotten after 30 minutes idle. */
+        public Builder admitted(int maxClients, Duration idleTimeout) {
+            requireUnset(admittedSet ? Boolean.TRUE : null, "admitted");
+            if (maxClients < 1) {
+                throw new IllegalArgumentException("admitted.maxClients must be at least 1, got " + maxClients);
+            }
+            this.maxAdmitted = maxClients;
+            this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+            this.admittedSet = true;
+            return this;
+        }
+
+        /** The upstream's health signal; required. */
+        public Builder health(HealthSignal health) {
+            requireUnset(this.health, "health");
+            this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** The upstream concurrency limiter; when set, nobody new is admitted while it is full. */
+        public Builder limiter(ConcurrencyLimiter limiter) {
+            requireUnset(this.limiter, "limiter");
+            this.limiter = Objects.requireNonNull(limiter, "limiter");
+            return this;
+        }
+
+        /** The waiting line: default 1,000,000 clients, forgotten after 5 minutes without asking. */
+        public Builder waiting(long maxWaiting, Duration forgetAfter) {
+            requireUnset(waitingSet ? Boolean.TRUE : null, "waiting");
+            if (maxWaiting < 1) {
+                throw new IllegalArgumentException("waiting.maxWaiting must be at least 1, got " + maxWaiting);
+            }
+            this.maxWaiting = maxWaiting;
+            this.forgetWaiterAfter = Objects.requireNonNull(forgetAfter, "forgetAfter");
+            this.waitingSet = true;
+            return this;
+        }
+
+        /** Retry-after policy; default {@link RetryAfter#ofDefaults()}. */
+        public Builder retryAfter(RetryAfter retryAfter) {
+            requireUnset(this.retryAfter, "retryAfter");
+            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+            return this;
+        }
+
+        /**
+         * Where the waiting line's cache maintenance runs; default the calling thread, which keeps
+         * tests deterministic. The gateway passes a background executor.
+         */
+        public Builder maintenanceExecutor(Executor executor) {
+            this.maintenance = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        public AdmissionController build() {
+            if (health == null) {
+                throw new IllegalStateException("health is required: call health(HealthSignal)");
+            }
+            if (cohortHash == null) {
+                cohortHash = CohortHash.withSalt("readmit");
+            }
+            if (retryAfter == null) {
+                retryAfter = RetryAfter.ofDefaults();
+            }
+            return new AdmissionController(this);
+        }
+
+        private static void requireUnset(Object current, String option) {
+            if (current != null) {
+                throw new IllegalStateException(option + " was already set");
+            }
+        }
+    }
+}
