@@ -58,8 +58,11 @@ public final class CohortHash {
 
     /** The stable 64-bit hash of {@code clientKey} (see the class definition); never 0. */
     public long hash(CharSequence clientKey) {
-        long h = function.hash(clientKey, UTF_16LE, 0, 2L * clientKey.length());
-        return h == 0 ? ZERO_REPLACEMENT : h;
+        return nonZero(function.hash(clientKey, UTF_16LE, 0, 2L * clientKey.length()));
+    }
+
+    static long nonZero(long hash) {
+        return hash == 0 ? ZERO_REPLACEMENT : hash;
     }
 
     /** The cohort position of {@code clientKey} in [0, 1): {@code position(hash(clientKey))}. */
