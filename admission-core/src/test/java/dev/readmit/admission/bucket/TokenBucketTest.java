@@ -312,6 +312,25 @@ final class TokenBucketTest {
     }
 
     @Test
+    void decidesWithoutAllocating() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ManualClock clock = new ManualClock();
+        TokenBucket bucket = TokenBucket.create(1000, 10, clock);
+        long admitted = drainEveryStep(bucket, clock, 100_000, SECOND);
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        admitted += drainEveryStep(bucket, clock, 100_000, 10 * SECOND);
+        long waitSum = bucket.nanosUntilNextPermit() + bucket.nanosUntilNextPermitAt(clock.nanoTime() + 1);
+
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(admitted).isEqualTo(11 * 1000 + 10);
+        assertThat(allocated)
+                .as("bytes over 100,000 steps (wait sum %d)", waitSum)
+                .isLessThan(1_000);
+    }
+
+    @Test
     void theCellLimitIsTwiceTheProcessorsRoundedUpToAPowerOfTwo() {
         assertThat(TokenBucket.maxCells(1)).isEqualTo(2);
         assertThat(TokenBucket.maxCells(2)).isEqualTo(4);
