@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and runs JMH with the GC profiler (-prof gc, for B/op).
 #
-#   benchmarks/run-jmh.sh TokenBucketBenchmark -wi 3 -i 5 -f 1 -w 1s -r 1s
+#   benchmarks/run-jmh.sh TokenBucket -wi 3 -i 5 -f 1 -w 1s -r 1s
 #
 # Arguments go to JMH unchanged (benchmark name patterns and options). Results are written to
 # benchmarks/target/jmh/<UTC time>.json (JMH JSON) and .txt (the console output).

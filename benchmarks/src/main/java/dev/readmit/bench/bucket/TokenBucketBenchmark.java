@@ -43,11 +43,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code benchmarks/target/jmh}):
  *
  * <pre>{@code
- * benchmarks/run-jmh.sh TokenBucketBenchmark -wi 3 -i 5 -f 1 -w 1s -r 1s
+ * benchmarks/run-jmh.sh TokenBucket -wi 3 -i 5 -f 1 -w 1s -r 1s
  * }</pre>
  *
  * Scores are average time per operation per thread; the total throughput of the two-thread run is
- * {@code 2 / score}.
+ * {@code 2 / score}. {@link TokenBucketOwnBucketBenchmark} (run by the pattern {@code TokenBucket})
+ * is the reference for what this machine gives two threads that share nothing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
