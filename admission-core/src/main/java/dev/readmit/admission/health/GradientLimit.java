@@ -58,6 +58,7 @@ public final class GradientLimit implements Limit {
 
     private volatile int limit;
     private volatile double lastGradient = 1.0;
+    private volatile long baselineRttNanos;
 
     private GradientLimit(Config config) {
         this.config = config;
@@ -95,12 +96,7 @@ public final class GradientLimit implements Limit {
 
     /** The long-term baseline round-trip time in nanoseconds, 0 before the first window, for metrics. */
     public long baselineRttNanos() {
-        updateLock.lock();
-        try {
-            return (long) longRttNanos;
-        } finally {
-            updateLock.unlock();
-        }
+        return baselineRttNanos;
     }
 
     @Override
@@ -140,6 +136,7 @@ public final class GradientLimit implements Limit {
             if (longRttNanos / shortRtt > 2.0) {
                 longRttNanos *= 0.95;
             }
+            baselineRttNanos = (long) longRttNanos;
             if (dropped == 0 && 2.0 * peak >= estimatedLimit) {
                 double gradient = Math.max(0.5, Math.min(1.0, config.tolerance() * longRttNanos / shortRtt));
                 lastGradient = gradient;

@@ -105,6 +105,11 @@ public final class HealthSignal {
         return latencyNanos < 0 ? 0 : Math.min(latencyNanos, HIGHEST_NANOS);
     }
 
+    /** As {@link #evaluate(long)} at the signal's clock's current time. */
+    public HealthSnapshot evaluate() {
+        return evaluate(clock.nanoTime());
+    }
+
     /**
      * Closes the slice recorded since the previous call, recomputes the window's statistics and the
      * gate colour, publishes them and returns them. {@code nowNanos} must come from the same clock
