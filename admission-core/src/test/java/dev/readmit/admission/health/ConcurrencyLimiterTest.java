@@ -53,7 +53,7 @@ final class ConcurrencyLimiterTest {
 
     @Test
     void neverExceedsTheLimitUnderContention() throws Exception {
-        int limit = 3;
+        int limit = 2;
         int threads = 4;
         int attemptsPerThread = 50_000;
         ConcurrencyLimiter limiter = ConcurrencyLimiter.create(Limit.fixed(limit));
@@ -70,9 +70,11 @@ final class ConcurrencyLimiterTest {
                     for (int i = 0; i < attemptsPerThread; i++) {
                         if (limiter.tryAcquire()) {
                             admitted++;
-                            int now = holders.incrementAndGet();
+                            int now = Math.max(holders.incrementAndGet(), limiter.inFlight());
                             maxHolders.accumulateAndGet(now, Math::max);
-                            Thread.onSpinWait();
+                            for (int spin = 0; spin < 20; spin++) {
+                                Thread.onSpinWait();
+                            }
                             holders.decrementAndGet();
                             limiter.release(1_000, false);
                         }
