@@ -113,6 +113,30 @@ public final class ClassRamp {
         return ladder.nanosUntil(cohortPosition, v.fraction, green);
     }
 
+    /**
+     * The ramp's state, fraction and next step now, read from one consistent view without a lock.
+     *
+     * @param nowNanos the current time on the plan's clock
+     */
+    public RampStatus status(long nowNanos) {
+        View v = view;
+        if (alwaysOpen) {
+            return new RampStatus(name, true, RampState.OPEN, 1.0, 1.0, Long.MAX_VALUE);
+        }
+        if (!ladder.hasNext(v.fraction)) {
+            return new RampStatus(name, false, v.state, v.fraction, v.fraction, Long.MAX_VALUE);
+        }
+        long toNext = Long.MAX_VALUE;
+        if (v.state != RampState.PAUSED) {
+            long green = v.greenNanos;
+            if (v.state == RampState.RAMPING) {
+                green = Ladder.saturatedAdd(green, Math.max(0L, nowNanos - v.countFromNanos));
+            }
+            toNext = Math.max(0L, ladder.holdNanos(v.fraction) - green);
+        }
+        return new RampStatus(name, false, v.state, v.fraction, ladder.next(v.fraction), toNext);
+    }
+
     /** Pauses the ramp: the timer stops until {@link #resume}. */
     public boolean pause(String actor) {
         requireRamped("pause");

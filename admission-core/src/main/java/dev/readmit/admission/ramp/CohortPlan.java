@@ -110,6 +110,15 @@ public final class CohortPlan {
         return ramps.get(classIndex);
     }
 
+    /** Every class's {@link RampStatus} now, in class order. Lock-free. */
+    public List<RampStatus> status(long nowNanos) {
+        List<RampStatus> status = new ArrayList<>(ramps.size());
+        for (ClassRamp ramp : ramps) {
+            status.add(ramp.status(nowNanos));
+        }
+        return status;
+    }
+
     /** The policy in force. */
     public RampPolicy policy() {
         return policy;

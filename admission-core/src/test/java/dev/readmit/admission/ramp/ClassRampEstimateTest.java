@@ -82,4 +82,19 @@ final class ClassRampEstimateTest {
         assertThat(f.ramp.openFraction()).isEqualTo(0.125);
         assertThat(f.ramp.isEligible(0.1)).isTrue();
     }
+
+    @Test
+    void statusShowsTheNextStepAndTheTimeToIt() {
+        RampFixture f = new RampFixture(steps, 0.1);
+        f.tickFor(GREEN, Duration.ofSeconds(4));
+
+        assertThat(f.plan.status(f.clock.nanoTime() + S))
+                .containsExactly(new RampStatus("everyone", false, RampState.RAMPING, 0.1, 0.3, 5 * S));
+
+        f.ramp.pause("alice");
+        assertThat(f.ramp.status(f.clock.nanoTime()).nanosToNextStep()).isEqualTo(Long.MAX_VALUE);
+        f.ramp.setOpenFraction(1.0, "alice");
+        assertThat(f.ramp.status(f.clock.nanoTime()))
+                .isEqualTo(new RampStatus("everyone", false, RampState.PAUSED, 1.0, 1.0, Long.MAX_VALUE));
+    }
 }
