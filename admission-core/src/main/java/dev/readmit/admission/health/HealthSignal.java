@@ -18,7 +18,8 @@ import org.HdrHistogram.Recorder;
  * ticker every 100 ms; each call swaps out the interval histograms recorded since the previous call
  * (a slice) and computes the verdict over the slices that ended within the last {@code window}, so
  * the verdict moves every tick while always looking at about one window of data. A slice that
- * started before the window but ended inside it counts whole. {@code evaluate} is synchronized and
+ * started before the window but ended inside it counts whole; calls closer together than a
+ * twentieth of the window extend the last slice, so memory stays bounded however often it is called. {@code evaluate} is synchronized and
  * allocates only the snapshot; it is cheap (adding a few histograms of about 3,000 counters).
  *
  * <p>{@link #colour()} and {@link #lastSnapshot()} are single volatile reads for the hot path.
@@ -30,6 +31,7 @@ public final class HealthSignal {
     static final long LOWEST_NANOS = 1_000L;
     static final long HIGHEST_NANOS = Duration.ofHours(1).toNanos();
     private static final int DIGITS = 2;
+    private static final int MAX_SLICES_PER_WINDOW = 20;
 
     private final NanoClock clock;
     private final ConcurrencyLimiter limiter;
@@ -118,8 +120,8 @@ public final class HealthSignal {
     public synchronized HealthSnapshot evaluate(long nowNanos) {
         HealthThresholds t = thresholds;
         long now = Math.max(nowNanos, sliceStartNanos);
-        closeSlice(now);
         long windowNanos = t.window().toNanos();
+        closeSlice(now, windowNanos);
         while (!slices.isEmpty() && slices.peekFirst().endNanos <= now - windowNanos) {
             spareSlices.addLast(slices.pollFirst());
         }
@@ -189,32 +191,42 @@ public final class HealthSignal {
         return snapshot;
     }
 
-    private void closeSlice(long now) {
+    private void closeSlice(long now, long windowNanos) {
         recycledSuccesses = successes.getIntervalHistogram(recycledSuccesses);
         recycledErrors = errors.getIntervalHistogram(recycledErrors);
         recycledTimeouts = timeouts.getIntervalHistogram(recycledTimeouts);
-        Slice slice = spareSlices.isEmpty() ? new Slice() : spareSlices.pollFirst();
-        slice.histogram.reset();
+        // Called more often than every window / 20, slices are extended rather than added, so memory
+        // stays at about twenty histograms however eager the caller is.
+        Slice slice = slices.peekLast();
+        if (slice == null || slice.endNanos - slice.startNanos >= windowNanos / MAX_SLICES_PER_WINDOW) {
+            slice = spareSlices.isEmpty() ? new Slice() : spareSlices.pollFirst();
+            slice.histogram.reset();
+            slice.errors = 0;
+            slice.timeouts = 0;
+            slice.acquired = 0;
+            slice.rejected = 0;
+            slice.startNanos = sliceStartNanos;
+            slices.addLast(slice);
+        }
         slice.histogram.add(recycledSuccesses);
         slice.histogram.add(recycledErrors);
         slice.histogram.add(recycledTimeouts);
-        slice.errors = recycledErrors.getTotalCount();
-        slice.timeouts = recycledTimeouts.getTotalCount();
-        slice.startNanos = sliceStartNanos;
+        slice.errors += recycledErrors.getTotalCount();
+        slice.timeouts += recycledTimeouts.getTotalCount();
         slice.endNanos = now;
         if (limiter != null) {
             long acquiredNow = limiter.acquiredCount();
             long rejectedNow = limiter.rejectedCount();
-            slice.acquired = acquiredNow - lastAcquired;
-            slice.rejected = rejectedNow - lastRejected;
+            slice.acquired += acquiredNow - lastAcquired;
+            slice.rejected += rejectedNow - lastRejected;
             lastAcquired = acquiredNow;
             lastRejected = rejectedNow;
-        } else {
-            slice.acquired = 0;
-            slice.rejected = 0;
         }
-        slices.addLast(slice);
         sliceStartNanos = now;
+    }
+
+    int sliceCount() {
+        return slices.size();
     }
 
     static Verdict judge(HealthThresholds t, long requests, double errorRate, long p99Nanos, double rejectedRate) {

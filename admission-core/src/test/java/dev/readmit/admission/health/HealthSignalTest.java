@@ -227,6 +227,21 @@ final class HealthSignalTest {
     }
 
     @Test
+    void keepsAboutTwentySlicesHoweverOftenItIsEvaluated() {
+        HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
+
+        for (int i = 0; i < 3_000; i++) {
+            signal.recordSuccess(10 * MS);
+            tick(signal, 1);
+        }
+
+        assertThat(signal.sliceCount()).isBetween(20, 22);
+        HealthSnapshot snapshot = signal.lastSnapshot();
+        assertThat(snapshot.requests()).isBetween(1_000L, 1_050L);
+        assertThat(snapshot.requestsPerSecond()).isCloseTo(1_000.0, withinPercentage(1));
+    }
+
+    @Test
     void clampsLatenciesOutsideTheTrackedRange() {
         HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
         signal.recordSuccess(-5);
