@@ -242,6 +242,21 @@ final class HealthSignalTest {
     }
 
     @Test
+    void appliesReplacedThresholdsAtTheNextEvaluation() {
+        HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
+        record(signal, 100, 50 * MS);
+        clock.advanceNanos(100 * MS);
+        assertThat(signal.evaluate().colour()).isEqualTo(GateColour.GREEN);
+
+        signal.updateThresholds(thresholds().amberP99(Duration.ofMillis(20)).build());
+        record(signal, 100, 50 * MS);
+        clock.advanceNanos(100 * MS);
+
+        assertThat(signal.evaluate().colour()).isEqualTo(GateColour.AMBER);
+        assertThat(signal.thresholds().amberP99()).isEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
     void clampsLatenciesOutsideTheTrackedRange() {
         HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
         signal.recordSuccess(-5);
