@@ -248,7 +248,11 @@ final class HealthSignalTest {
         clock.advanceNanos(100 * MS);
         assertThat(signal.evaluate().colour()).isEqualTo(GateColour.GREEN);
 
-        signal.updateThresholds(thresholds().amberP99(Duration.ofMillis(20)).build());
+        signal.updateThresholds(HealthThresholds.builder()
+                .minRequests(10)
+                .amberP99(Duration.ofMillis(20))
+                .recoveryHold(Duration.ZERO)
+                .build());
         record(signal, 100, 50 * MS);
         clock.advanceNanos(100 * MS);
 
