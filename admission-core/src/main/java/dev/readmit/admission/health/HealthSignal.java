@@ -1,0 +1,350 @@
+package dev.readmit.admission.health;
+
+import dev.readmit.admission.NanoClock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The upstream's health as seen by the gateway: windowed latency percentiles, error and timeout rate,
+ * request rate, the concurrency limiter's state, and the {@link GateColour} derived from {@link
+ * HealthThresholds}.
+ *
+ * <p>Writers ({@link #recordSuccess}, {@link #recordError}, {@link #recordTimeout}) come from every
+ * event loop and never wait: each outcome goes into an HdrHistogram {@link Recorder} (one per kind of
+ * outcome), whose writers are wait-free. {@link #evaluate} is called periodically, typically by one
+ * ticker every 100 ms; each call swaps out the interval histograms recorded since the previous call
+ * (a slice) and computes the verdict over the slices that ended within the last {@code window}, so
+ * the verdict moves every tick while always looking at about one window of data. A slice that
+ * started before the window but ended inside it counts whole; calls closer together than a
+ * twentieth of the window extend the last slice, so memory stays bounded however often it is called. {@code evaluate} is synchronized and
+ * allocates only the snapshot; it is cheap (adding a few histograms of about 3,000 counters).
+ *
+ * <p>{@link #colour()} and {@link #lastSnapshot()} are single volatile reads for the hot path.
+ * Latencies are tracked from 1 µs to 1 hour with two significant digits (1 % precision); slower
+ * outcomes are recorded as one hour, negative ones as zero.
+ */
+public final class HealthSignal {
+
+    static final long LOWEST_NANOS = 1_000L;
+    static final long HIGHEST_NANOS = Duration.ofHours(1).toNanos();
+    private static final int DIGITS = 2;
+    private static final int MAX_SLICES_PER_WINDOW = 20;
+
+    private final NanoClock clock;
+    private final ConcurrencyLimiter limiter;
+    private final Recorder successes = newRecorder();
+    private final Recorder errors = newRecorder();
+    private final Recorder timeouts = newRecorder();
+
+    // Guarded by this (evaluate is synchronized).
+    private Histogram recycledSuccesses;
+    private Histogram recycledErrors;
+    private Histogram recycledTimeouts;
+    private final ArrayDeque<Slice> slices = new ArrayDeque<>();
+    private final ArrayDeque<Slice> spareSlices = new ArrayDeque<>();
+    private final Histogram windowHistogram = newHistogram();
+    private long sliceStartNanos;
+    private long lastAcquired;
+    private long lastRejected;
+    private long betterSinceNanos = -1;
+
+    private volatile HealthThresholds thresholds;
+    private volatile HealthSnapshot lastSnapshot;
+    private volatile GateColour colour = GateColour.GREEN;
+
+    private HealthSignal(HealthThresholds thresholds, NanoClock clock, ConcurrencyLimiter limiter) {
+        this.thresholds = thresholds;
+        this.clock = clock;
+        this.limiter = limiter;
+        this.sliceStartNanos = clock.nanoTime();
+        this.lastSnapshot = HealthSnapshot.initial(sliceStartNanos);
+        if (limiter != null) {
+            lastAcquired = limiter.acquiredCount();
+            lastRejected = limiter.rejectedCount();
+        }
+    }
+
+    /** A signal with no concurrency limiter attached (snapshots report limit and in-flight as 0). */
+    public static HealthSignal create(HealthThresholds thresholds, NanoClock clock) {
+        return create(thresholds, clock, null);
+    }
+
+    /**
+     * A signal that also reports {@code limiter}'s limit, in-flight count and refusals, and turns
+     * amber when it refuses too many (see {@link HealthThresholds#amberRejectedRate()}).
+     *
+     * @param limiter may be null for none
+     */
+    public static HealthSignal create(HealthThresholds thresholds, NanoClock clock, ConcurrencyLimiter limiter) {
+        if (thresholds == null) {
+            throw new IllegalArgumentException("thresholds must not be null; use HealthThresholds.ofDefaults()");
+        }
+        if (clock == null) {
+            throw new IllegalArgumentException("clock must not be null; use NanoClock.system()");
+        }
+        return new HealthSignal(thresholds, clock, limiter);
+    }
+
+    /** Records an upstream answer that was not an error. Wait-free, allocation-free. */
+    public void recordSuccess(long latencyNanos) {
+        successes.recordValue(clamp(latencyNanos));
+    }
+
+    /** Records an upstream error: a 5xx answer or a reset connection. Wait-free, allocation-free. */
+    public void recordError(long latencyNanos) {
+        errors.recordValue(clamp(latencyNanos));
+    }
+
+    /** Records an upstream timeout; {@code latencyNanos} is how long was waited. Wait-free, allocation-free. */
+    public void recordTimeout(long latencyNanos) {
+        timeouts.recordValue(clamp(latencyNanos));
+    }
+
+    private static long clamp(long latencyNanos) {
+        return latencyNanos < 0 ? 0 : Math.min(latencyNanos, HIGHEST_NANOS);
+    }
+
+    /** As {@link #evaluate(long)} at the signal's clock's current time. */
+    public HealthSnapshot evaluate() {
+        return evaluate(clock.nanoTime());
+    }
+
+    /**
+     * Closes the slice recorded since the previous call, recomputes the window's statistics and the
+     * gate colour, publishes them and returns them. {@code nowNanos} must come from the same clock
+     * as the signal's; a time earlier than the previous call is treated as the previous call's time.
+     */
+    public synchronized HealthSnapshot evaluate(long nowNanos) {
+        HealthThresholds t = thresholds;
+        long now = Math.max(nowNanos, sliceStartNanos);
+        long windowNanos = t.window().toNanos();
+        closeSlice(now, windowNanos);
+        while (!slices.isEmpty() && slices.peekFirst().endNanos <= now - windowNanos) {
+            spareSlices.addLast(slices.pollFirst());
+        }
+        windowHistogram.reset();
+        long errorCount = 0;
+        long timeoutCount = 0;
+        long acquired = 0;
+        long rejected = 0;
+        long windowStart = now;
+        for (Iterator<Slice> it = slices.iterator(); it.hasNext(); ) {
+            Slice slice = it.next();
+            windowHistogram.add(slice.histogram);
+            errorCount += slice.errors;
+            timeoutCount += slice.timeouts;
+            acquired += slice.acquired;
+            rejected += slice.rejected;
+            windowStart = Math.min(windowStart, slice.startNanos);
+        }
+        long requests = windowHistogram.getTotalCount();
+        long span = now - windowStart;
+        double errorRate = requests == 0 ? 0.0 : (double) (errorCount + timeoutCount) / requests;
+        double perSecond = span <= 0 ? 0.0 : requests * 1e9 / span;
+        long p50 = requests == 0 ? 0 : windowHistogram.getValueAtPercentile(50.0);
+        long p99 = requests == 0 ? 0 : windowHistogram.getValueAtPercentile(99.0);
+        long p999 = requests == 0 ? 0 : windowHistogram.getValueAtPercentile(99.9);
+        long max = requests == 0 ? 0 : windowHistogram.getMaxValue();
+        double rejectedRate = acquired + rejected == 0 ? 0.0 : (double) rejected / (acquired + rejected);
+
+        Verdict raw = judge(t, requests, errorRate, p99, rejectedRate);
+        GateColour published = colour;
+        String reason = raw.reason;
+        if (raw.colour.compareTo(published) >= 0) {
+            published = raw.colour;
+            betterSinceNanos = -1;
+        } else {
+            if (betterSinceNanos < 0) {
+                betterSinceNanos = now;
+            }
+            long better = now - betterSinceNanos;
+            if (better >= t.recoveryHold().toNanos()) {
+                published = raw.colour;
+                betterSinceNanos = -1;
+            } else {
+                reason = "staying " + published.label() + " until " + raw.colour.label() + " has lasted "
+                        + t.recoveryHold().toMillis() + " ms (" + better / 1_000_000 + " ms so far): " + raw.reason;
+            }
+        }
+        HealthSnapshot snapshot = new HealthSnapshot(
+                now,
+                span,
+                requests,
+                errorCount,
+                timeoutCount,
+                errorRate,
+                perSecond,
+                p50,
+                p99,
+                p999,
+                max,
+                limiter == null ? 0 : limiter.limit(),
+                limiter == null ? 0 : limiter.inFlight(),
+                rejectedRate,
+                published,
+                reason);
+        lastSnapshot = snapshot;
+        colour = published;
+        return snapshot;
+    }
+
+    private void closeSlice(long now, long windowNanos) {
+        recycledSuccesses = successes.getIntervalHistogram(recycledSuccesses);
+        recycledErrors = errors.getIntervalHistogram(recycledErrors);
+        recycledTimeouts = timeouts.getIntervalHistogram(recycledTimeouts);
+        // Called more often than every window / 20, slices are extended rather than added, so memory
+        // stays at about twenty histograms however eager the caller is.
+        Slice slice = slices.peekLast();
+        if (slice == null || slice.endNanos - slice.startNanos >= windowNanos / MAX_SLICES_PER_WINDOW) {
+            slice = spareSlices.isEmpty() ? new Slice() : spareSlices.pollFirst();
+            slice.histogram.reset();
+            slice.errors = 0;
+            slice.timeouts = 0;
+            slice.acquired = 0;
+            slice.rejected = 0;
+            slice.startNanos = sliceStartNanos;
+            slices.addLast(slice);
+        }
+        slice.histogram.add(recycledSuccesses);
+        slice.histogram.add(recycledErrors);
+        slice.histogram.add(recycledTimeouts);
+        slice.errors += recycledErrors.getTotalCount();
+        slice.timeouts += recycledTimeouts.getTotalCount();
+        slice.endNanos = now;
+        if (limiter != null) {
+            long acquiredNow = limiter.acquiredCount();
+            long rejectedNow = limiter.rejectedCount();
+            slice.acquired += acquiredNow - lastAcquired;
+            slice.rejected += rejectedNow - lastRejected;
+            lastAcquired = acquiredNow;
+            lastRejected = rejectedNow;
+        }
+        sliceStartNanos = now;
+    }
+
+    int sliceCount() {
+        return slices.size();
+    }
+
+    static Verdict judge(HealthThresholds t, long requests, double errorRate, long p99Nanos, double rejectedRate) {
+        if (requests < t.minRequests()) {
+            return new Verdict(
+                    GateColour.GREEN,
+                    "too few requests to judge (" + requests + " < minRequests " + t.minRequests() + ")");
+        }
+        GateColour colour = GateColour.GREEN;
+        StringBuilder why = new StringBuilder();
+        if (p99Nanos > t.redP99().toNanos()) {
+            colour = colour.worst(GateColour.RED);
+            append(
+                    why,
+                    "p99 " + millis(p99Nanos) + " ms > redP99 "
+                            + millis(t.redP99().toNanos()) + " ms");
+        } else if (p99Nanos > t.amberP99().toNanos()) {
+            colour = colour.worst(GateColour.AMBER);
+            append(
+                    why,
+                    "p99 " + millis(p99Nanos) + " ms > amberP99 "
+                            + millis(t.amberP99().toNanos()) + " ms");
+        }
+        if (t.hasBaseline()) {
+            double ratio = (double) p99Nanos / t.baselineP99().toNanos();
+            if (ratio > t.redP99OverBaseline()) {
+                colour = colour.worst(GateColour.RED);
+                append(
+                        why,
+                        "p99 " + String.format(java.util.Locale.ROOT, "%.2f", ratio)
+                                + "x baseline > redP99OverBaseline " + t.redP99OverBaseline());
+            } else if (ratio > t.amberP99OverBaseline()) {
+                colour = colour.worst(GateColour.AMBER);
+                append(
+                        why,
+                        "p99 " + String.format(java.util.Locale.ROOT, "%.2f", ratio)
+                                + "x baseline > amberP99OverBaseline " + t.amberP99OverBaseline());
+            }
+        }
+        if (errorRate > t.redErrorRate()) {
+            colour = colour.worst(GateColour.RED);
+            append(why, "error rate " + percent(errorRate) + " > redErrorRate " + percent(t.redErrorRate()));
+        } else if (errorRate > t.amberErrorRate()) {
+            colour = colour.worst(GateColour.AMBER);
+            append(why, "error rate " + percent(errorRate) + " > amberErrorRate " + percent(t.amberErrorRate()));
+        }
+        if (rejectedRate > t.amberRejectedRate()) {
+            colour = colour.worst(GateColour.AMBER);
+            append(
+                    why,
+                    "limiter refused " + percent(rejectedRate) + " > amberRejectedRate "
+                            + percent(t.amberRejectedRate()));
+        }
+        if (why.length() == 0) {
+            why.append("within thresholds (p99 ")
+                    .append(millis(p99Nanos))
+                    .append(" ms, error rate ")
+                    .append(percent(errorRate))
+                    .append(')');
+        }
+        return new Verdict(colour, why.toString());
+    }
+
+    private static void append(StringBuilder why, String part) {
+        if (why.length() > 0) {
+            why.append("; ");
+        }
+        why.append(part);
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    }
+
+    private static String percent(double rate) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", rate * 100.0);
+    }
+
+    /** The colour of the last {@link #evaluate}; green before the first. One volatile read. */
+    public GateColour colour() {
+        return colour;
+    }
+
+    /** The snapshot of the last {@link #evaluate}. One volatile read. */
+    public HealthSnapshot lastSnapshot() {
+        return lastSnapshot;
+    }
+
+    /** The thresholds in force. */
+    public HealthThresholds thresholds() {
+        return thresholds;
+    }
+
+    /** Replaces the thresholds; the next {@link #evaluate} uses them. Safe from any thread. */
+    public void updateThresholds(HealthThresholds newThresholds) {
+        if (newThresholds == null) {
+            throw new IllegalArgumentException("thresholds must not be null");
+        }
+        thresholds = newThresholds;
+    }
+
+    private static Recorder newRecorder() {
+        return new Recorder(LOWEST_NANOS, HIGHEST_NANOS, DIGITS);
+    }
+
+    private static Histogram newHistogram() {
+        return new Histogram(LOWEST_NANOS, HIGHEST_NANOS, DIGITS);
+    }
+
+    record Verdict(GateColour colour, String reason) {}
+
+    private static final class Slice {
+        final Histogram histogram = newHistogram();
+        long startNanos;
+        long endNanos;
+        long errors;
+        long timeouts;
+        long acquired;
+        long rejected;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.readmit.admission.ramp;
+
+/** What caused a {@link RampEvent}. */
+public enum Cause {
+    /** The ramp's own timer: a hold elapsed while the gate was green. */
+    TIMER,
+    /** The health gate: it changed colour, or stayed red long enough to step the ramp back. */
+    HEALTH,
+    /** An operator action (pause, resume, advance, rollback, set). */
+    OPERATOR;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** Lower-case name for metric labels and logs, e.g. {@code operator}. */
+    public String label() {
+        return label;
+    }
+}
