@@ -33,8 +33,10 @@ import javax.crypto.ShortBufferException;
  *
  * <p>{@link #verify} never throws on bad input and answers 0 for anything that is not a valid,
  * unexpired ticket of a key in the ring. It rejects on length, alphabet, version, key id and expiry
- * before computing a MAC, compares MACs in constant time ({@link MessageDigest#isEqual}), and on the
- * reject path allocates nothing (thread-local buffers and {@code Mac}s).
+ * before computing a MAC, and compares MACs in constant time ({@link MessageDigest#isEqual}). It
+ * decodes into thread-local buffers with a thread-local {@code Mac}, so a reject before the MAC
+ * allocates nothing, and a reject by MAC allocates only the 32-byte array that the JDK's
+ * {@code Mac.doFinal} creates internally. A cache hit allocates nothing.
  *
  * <p>Verified tickets are remembered in a direct-mapped cache so that a busy client is not
  * re-verified on every request. Only tickets whose MAC verified are stored, and a hit requires the

@@ -2,6 +2,7 @@ package dev.readmit.admission.admitted;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.readmit.admission.ManualClock;
 import java.time.Duration;
@@ -182,6 +183,25 @@ final class AdmittedSetTest {
             assertThat(set.slots()).isGreaterThanOrEqualTo(2 * max).isLessThan(4 * Math.max(8, max));
             assertThat(Integer.bitCount(set.slots())).isEqualTo(1);
         }
+    }
+
+    @Test
+    void touchesWithoutAllocating() {
+        assumeTrue(AllocationMeter.supported(), "per-thread allocation counter");
+        AdmittedSet set = AdmittedSet.create(1_000, IDLE, clock);
+        for (long key = 1; key <= 1_000; key++) {
+            set.add(key, t0);
+        }
+        long hits = 0;
+        long before = AllocationMeter.allocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            if (set.touchIfPresent(1 + i % 2_000, t0 + i * 1_000_000L)) {
+                hits++;
+            }
+        }
+        long allocated = AllocationMeter.allocatedBytes() - before;
+        assertThat(hits).isEqualTo(50_000);
+        assertThat(allocated).as("bytes allocated by 100,000 touches").isLessThan(1_000);
     }
 
     @Test

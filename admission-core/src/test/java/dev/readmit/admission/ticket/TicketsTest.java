@@ -2,7 +2,9 @@ package dev.readmit.admission.ticket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.readmit.admission.admitted.AllocationMeter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -197,6 +199,57 @@ final class TicketsTest {
             }
             assertThat(tickets.verify(noise)).isZero();
         }
+    }
+
+    @Test
+    void rejectsWithoutAllocatingBeforeTheMacAndWithOnlyTheJdkMacBufferAfter() {
+        assumeTrue(AllocationMeter.supported(), "per-thread allocation counter");
+        String genuine = tickets.issue(CLIENT);
+        String tampered = genuine.substring(0, 40) + (genuine.charAt(40) == 'A' ? 'B' : 'A') + genuine.substring(41);
+        String foreignTicket =
+                Tickets.create(TicketKeys.of(secret(2)), LIFETIME, wallClock).issue(CLIENT);
+        String garbage = "!".repeat(Tickets.TICKET_CHARS);
+        String truncated = genuine.substring(0, 50);
+        long rejected = 0;
+        long beforeMac = 0;
+        long afterMac = 0;
+        for (int round = 0; round < 2; round++) {
+            long start = AllocationMeter.allocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                rejected += tickets.verify(foreignTicket) == 0 ? 1 : 0;
+                rejected += tickets.verify(garbage) == 0 ? 1 : 0;
+                rejected += tickets.verify(truncated) == 0 ? 1 : 0;
+                rejected += tickets.verify(null) == 0 ? 1 : 0;
+            }
+            long middle = AllocationMeter.allocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                rejected += tickets.verify(tampered) == 0 ? 1 : 0;
+            }
+            beforeMac = middle - start;
+            afterMac = AllocationMeter.allocatedBytes() - middle;
+        }
+        assertThat(rejected).isEqualTo(100_000);
+        assertThat(beforeMac)
+                .as("bytes allocated by 40,000 rejections before any MAC")
+                .isLessThan(1_000);
+        // Mac.doFinal(byte[], int) copies from a 32-byte array the JDK allocates: 48 bytes a call
+        assertThat(afterMac / 10_000).as("bytes per rejection by MAC").isLessThanOrEqualTo(48);
+    }
+
+    @Test
+    void verifiesACachedTicketWithoutAllocating() {
+        assumeTrue(AllocationMeter.supported(), "per-thread allocation counter");
+        String ticket = tickets.issue(CLIENT);
+        assertThat(tickets.verify(ticket)).isEqualTo(CLIENT);
+        long before = AllocationMeter.allocatedBytes();
+        long admitted = 0;
+        for (int i = 0; i < 10_000; i++) {
+            admitted += tickets.verify(ticket) == CLIENT ? 1 : 0;
+        }
+        assertThat(AllocationMeter.allocatedBytes() - before)
+                .as("bytes allocated by 10,000 cached verifications")
+                .isLessThan(1_000);
+        assertThat(admitted).isEqualTo(10_000);
     }
 
     @Test
