@@ -16,9 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Keys are non-zero {@code long}s (0 is the "no client" sentinel of the whole core). A client
  * stays admitted until it has not been seen for the idle timeout; {@link #expire} removes idle
  * clients in batches and is meant to be called periodically by one ticker thread. Idle expiry is
- * measured in coarse ticks of {@code idleTimeout / 64}: a client is never treated as idle before
- * {@code idleTimeout} has passed since it was last seen, and is treated as idle at most two ticks
- * (about 3% of the timeout) later.
+ * measured in coarse ticks (a power of two of nanoseconds, between {@code idleTimeout / 128} and
+ * {@code idleTimeout / 64}): a client is never treated as idle before {@code idleTimeout} has
+ * passed since it was last seen, and is treated as idle at most two ticks (at most about 3% of the
+ * timeout) later.
  *
  * <p>Thread safety: every method may be called from any thread. {@link #touchIfPresent} and
  * {@link #remove} are lock free; {@link #add} is lock free unless the set is full, in which case it
@@ -81,7 +82,7 @@ public final class AdmittedSet {
     /** Tick of a slot the expiry pass has claimed: the key is about to become a tombstone. */
     private static final long CLAIMED = Long.MIN_VALUE;
 
-    /** Idle ticks per idle timeout; the coarseness of expiry. */
+    /** A tick is the largest power of two of nanoseconds not above idleTimeout / 64. */
     private static final int TICKS_PER_TIMEOUT = 64;
 
     private static final int MAX_CLIENTS = 1 << 28;
@@ -103,7 +104,9 @@ public final class AdmittedSet {
     private final int indexShift;
     private final int maxClients;
     private final long originNanos;
-    private final long tickNanos;
+    /** A tick is {@code 1 << tickShift} nanoseconds: a shift, not a division, on the hot path. */
+    private final int tickShift;
+
     private final long idleTicks;
     /** The size and the reclaim sequence (written only under {@link #expiryLock}), padded apart. */
     private final AtomicLongArray counters = new AtomicLongArray(24);
@@ -120,7 +123,8 @@ public final class AdmittedSet {
         this.indexShift = Long.numberOfLeadingZeros(slots) + 1;
         this.maxClients = maxClients;
         this.originNanos = originNanos;
-        this.tickNanos = Math.max(1L, idleNanos / TICKS_PER_TIMEOUT);
+        this.tickShift = 63 - Long.numberOfLeadingZeros(Math.max(1L, idleNanos / TICKS_PER_TIMEOUT));
+        long tickNanos = 1L << tickShift;
         this.idleTicks = (idleNanos + tickNanos - 1) / tickNanos;
     }
 
@@ -500,7 +504,7 @@ public final class AdmittedSet {
 
     private long tick(long nowNanos) {
         long elapsed = nowNanos - originNanos;
-        return elapsed <= 0 ? 0 : elapsed / tickNanos;
+        return elapsed <= 0 ? 0 : elapsed >>> tickShift;
     }
 
     int home(long key) {

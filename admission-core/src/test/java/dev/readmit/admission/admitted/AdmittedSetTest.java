@@ -75,6 +75,24 @@ final class AdmittedSetTest {
     }
 
     @Test
+    void expiresNeitherEarlyNorMoreThanThreePercentLateForAnyTimeout() {
+        for (Duration idle : new Duration[] {
+            Duration.ofNanos(100), Duration.ofMillis(1), Duration.ofSeconds(7), IDLE, Duration.ofHours(5)
+        }) {
+            AdmittedSet set = AdmittedSet.create(10, idle, clock);
+            set.add(1, t0);
+            set.add(2, t0);
+            long idleNanos = idle.toNanos();
+            assertThat(set.touchIfPresent(1, t0 + idleNanos))
+                    .as("%s, at the timeout", idle)
+                    .isTrue();
+            assertThat(set.touchIfPresent(2, t0 + idleNanos + idleNanos * 32 / 1000 + 2))
+                    .as("%s, 3.2%% after the timeout", idle)
+                    .isFalse();
+        }
+    }
+
+    @Test
     void touchingAnIdleClientDoesNotReviveIt() {
         AdmittedSet set = AdmittedSet.create(10, IDLE, clock);
         set.add(42, t0);
