@@ -47,7 +47,13 @@ public final class AdmissionMetrics implements MeterBinder {
             for (Decision.Admit how : Decision.Admit.values()) {
                 FunctionCounter.builder("readmit.admissions", counters, k -> k.admits(classIndex, how))
                         .description("Admission decisions by class and outcome")
-                        .tags("class", className, "outcome", "admit", "reason", how.name().toLowerCase(java.util.Locale.ROOT))
+                        .tags(
+                                "class",
+                                className,
+                                "outcome",
+                                "admit",
+                                "reason",
+                                how.name().toLowerCase(java.util.Locale.ROOT))
                         .register(registry);
             }
             FunctionCounter.builder("readmit.admissions", counters, k -> k.waits(classIndex))

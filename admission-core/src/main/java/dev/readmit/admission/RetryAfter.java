@@ -60,7 +60,8 @@ public final class RetryAfter {
         }
         double spread = base * jitter * (2.0 * ThreadLocalRandom.current().nextDouble() - 1.0);
         long jittered = Math.round(base + spread);
-        return (int) Math.max(Math.max(1, minSeconds), Math.min(maxSeconds + (long) Math.ceil(maxSeconds * jitter), jittered));
+        return (int) Math.max(
+                Math.max(1, minSeconds), Math.min(maxSeconds + (long) Math.ceil(maxSeconds * jitter), jittered));
     }
 
     public int minSeconds() {
