@@ -48,7 +48,11 @@ public final class Gateway implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private Gateway(
-            GatewayConfig config, EventLoopGroup group, Channel serverChannel, ChannelGroup connections, UpstreamPool pool) {
+            GatewayConfig config,
+            EventLoopGroup group,
+            Channel serverChannel,
+            ChannelGroup connections,
+            UpstreamPool pool) {
         this.config = config;
         this.group = group;
         this.serverChannel = serverChannel;
@@ -71,17 +75,22 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, AdmissionStages admission, Transport transport)
             throws IOException {
-        InetSocketAddress upstream =
-                new InetSocketAddress(config.upstream().host(), config.upstream().port());
+        InetSocketAddress upstream = new InetSocketAddress(
+                config.upstream().host(), config.upstream().port());
         if (upstream.isUnresolved()) {
-            throw new IOException("cannot resolve the upstream host '" + config.upstream().host() + "'");
+            throw new IOException(
+                    "cannot resolve the upstream host '" + config.upstream().host() + "'");
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 config.workerThreads(), new DefaultThreadFactory("readmit-io"), transport.ioHandlerFactory());
         ChannelGroup connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         UpstreamPool pool = config.mode() == ProxyMode.HTTP
                 ? new UpstreamPool(
-                        group, transport.socketChannel(), upstream, config.upstream(), config.limits().maxChunkSize())
+                        group,
+                        transport.socketChannel(),
+                        upstream,
+                        config.upstream(),
+                        config.limits().maxChunkSize())
                 : null;
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -97,7 +106,8 @@ public final class Gateway implements AutoCloseable {
         ChannelFuture bound = b.bind(config.listen().toSocketAddress()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
-            throw new IOException("cannot listen on " + config.listen() + ": " + bound.cause().getMessage(), bound.cause());
+            throw new IOException(
+                    "cannot listen on " + config.listen() + ": " + bound.cause().getMessage(), bound.cause());
         }
         Gateway gateway = new Gateway(config, group, bound.channel(), connections, pool);
         log.info(

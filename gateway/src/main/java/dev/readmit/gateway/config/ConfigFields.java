@@ -118,7 +118,14 @@ final class ConfigFields {
     }
 
     /** A byte count: a whole number, or one with a unit B, KiB, MiB or GiB; optionally the word unlimited. */
-    long size(JsonNode parent, String parentPath, String field, long defaultValue, long min, long max, boolean unlimited) {
+    long size(
+            JsonNode parent,
+            String parentPath,
+            String field,
+            long defaultValue,
+            long min,
+            long max,
+            boolean unlimited) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return defaultValue;
@@ -219,7 +226,9 @@ final class ConfigFields {
             return null;
         }
         String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean pathless = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+        boolean pathless = uri.getRawPath() == null
+                || uri.getRawPath().isEmpty()
+                || uri.getRawPath().equals("/");
         if (scheme == null
                 || !schemes.contains(scheme)
                 || uri.getHost() == null

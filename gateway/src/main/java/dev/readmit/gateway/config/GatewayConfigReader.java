@@ -32,8 +32,8 @@ public final class GatewayConfigReader {
 
     static final Set<String> TOP_LEVEL =
             Set.of("listen", "mode", "upstream", "limits", "workerThreads", "shutdown", "admin", "admission");
-    static final Set<String> UPSTREAM = Set.of(
-            "url", "hostHeader", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnections");
+    static final Set<String> UPSTREAM =
+            Set.of("url", "hostHeader", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnections");
     static final Set<String> LIMITS = Set.of(
             "maxInitialLineLength",
             "maxHeaderSize",
@@ -65,8 +65,7 @@ public final class GatewayConfigReader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(
-                    file.toString(), List.of(new ConfigProblem("(file)", "cannot be read: " + e)));
+            throw new ConfigException(file.toString(), List.of(new ConfigProblem("(file)", "cannot be read: " + e)));
         }
         return parse(text, file.toString());
     }
@@ -83,7 +82,8 @@ public final class GatewayConfigReader {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "(document)" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ConfigException(source, List.of(new ConfigProblem(where, "not valid YAML: " + e.getOriginalMessage())));
+            throw new ConfigException(
+                    source, List.of(new ConfigProblem(where, "not valid YAML: " + e.getOriginalMessage())));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return JsonNodeFactory.instance.objectNode();
@@ -91,8 +91,10 @@ public final class GatewayConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(
                     source,
-                    List.of(new ConfigProblem("(document)", "must be a mapping of sections ("
-                            + String.join(", ", TOP_LEVEL) + "); got " + ConfigFields.describe(root))));
+                    List.of(new ConfigProblem(
+                            "(document)",
+                            "must be a mapping of sections (" + String.join(", ", TOP_LEVEL) + "); got "
+                                    + ConfigFields.describe(root))));
         }
         return (ObjectNode) root;
     }
@@ -139,7 +141,8 @@ public final class GatewayConfigReader {
                 f.duration(lim, "limits", "clientIdleTimeout", d.clientIdleTimeout(), ONE_MILLI));
 
         ObjectNode shutdown = f.section(root, "", "shutdown", SHUTDOWN);
-        Duration drain = f.duration(shutdown, "shutdown", "drainTimeout", GatewayConfig.DEFAULT_DRAIN_TIMEOUT, Duration.ZERO);
+        Duration drain =
+                f.duration(shutdown, "shutdown", "drainTimeout", GatewayConfig.DEFAULT_DRAIN_TIMEOUT, Duration.ZERO);
 
         ObjectNode admin = f.section(root, "", "admin", ADMIN);
         Optional<HostPort> adminListen = Optional.ofNullable(f.hostPort(admin, "admin", "listen", null));
@@ -150,8 +153,9 @@ public final class GatewayConfigReader {
             if (admissionNode.isObject()) {
                 admission = Optional.of(((ObjectNode) admissionNode).deepCopy());
             } else {
-                f.problem("admission", "must be a mapping (see the admission reference); got "
-                        + ConfigFields.describe(admissionNode));
+                f.problem(
+                        "admission",
+                        "must be a mapping (see the admission reference); got " + ConfigFields.describe(admissionNode));
             }
         }
 

@@ -69,7 +69,8 @@ public final class GatewayServerCodec extends CombinedChannelDuplexHandler<HttpR
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse response) {
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL && response.status().code() != 101) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                    && response.status().code() != 101) {
                 return true;
             }
             method = methods.poll();

@@ -93,7 +93,10 @@ public final class HttpErrorHandler extends ChannelDuplexHandler {
         if (cause instanceof IOException) {
             log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
-            log.warn("closing client connection {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            log.warn(
+                    "closing client connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
         }
         ctx.close();
     }

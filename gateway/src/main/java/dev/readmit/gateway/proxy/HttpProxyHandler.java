@@ -272,7 +272,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (sendContinue) {
             ctx.writeAndFlush(
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
                     ctx.voidPromise());
         }
         process();
@@ -328,7 +329,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (msg.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
             upstreamFailed(new UpstreamFailure(
-                    UpstreamFailure.Kind.UNREACHABLE, "malformed upstream response", msg.decoderResult().cause()));
+                    UpstreamFailure.Kind.UNREACHABLE,
+                    "malformed upstream response",
+                    msg.decoderResult().cause()));
             return;
         }
         if (msg instanceof HttpResponse response) {

@@ -42,7 +42,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             InetSocketAddress upstream, Class<? extends Channel> socketChannel, UpstreamSettings settings) {
         this.upstream = upstream;
         this.socketChannel = socketChannel;
-        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+        this.connectTimeoutMillis =
+                (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
     }
 
     @Override

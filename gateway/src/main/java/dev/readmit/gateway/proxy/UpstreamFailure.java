@@ -1,6 +1,5 @@
 package dev.readmit.gateway.proxy;
 
-
 /**
  * Why the upstream did not give a complete answer; the kind decides the status the client gets (see
  * {@link ErrorResponses}). Carries no stack trace: it is an expected outcome, not a bug.

@@ -129,8 +129,8 @@ public final class UpstreamPool {
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                            Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(
+                            Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
