@@ -71,7 +71,9 @@ final class HttpProxyTest {
             raw.send("HEAD /bytes/1000 HTTP/1.1\r\nHost: a\r\n\r\nGET /seq/after HTTP/1.1\r\nHost: a\r\n\r\n");
             RawHttp.Response head = raw.read(true);
             assertThat(head.status()).isEqualTo(200);
-            assertThat(head.header("transfer-encoding")).as("no body framing added to a HEAD answer").isNull();
+            assertThat(head.header("transfer-encoding"))
+                    .as("no body framing added to a HEAD answer")
+                    .isNull();
             RawHttp.Response next = raw.read();
             assertThat(next.bodyText()).isEqualTo("after");
         }
