@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -34,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of an HTTP connection: sends each request to the upstream and streams the response
@@ -65,6 +68,8 @@ import java.util.concurrent.TimeUnit;
  * the upstream connection's loop, so no field needs {@code volatile}.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
 
     private static final int IDLE = 0;
     private static final int CONNECTING = 1;
@@ -179,9 +184,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ctx.fireChannelInactive();
     }
 
+    /** The last stage: nothing behind it would handle an exception, so the connection ends here. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.fireExceptionCaught(cause);
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn(
+                    "closing client connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
+        closed = true;
+        releaseInbound();
+        ctx.close();
     }
 
     // ---- request side ----
