@@ -102,10 +102,17 @@ public final class GatewayCommand implements Callable<Integer> {
             return 0;
         }
         log.info(
-                "config: listen {}, mode {}, upstream {}, worker threads {}, drain timeout {} ms, admin {}, admission {}",
+                "config: listen {}, mode {}, upstream {} (host {}, timeouts connect {} ms, response {} ms, idle {} ms,"
+                        + " at most {} connections per thread), worker threads {}, drain timeout {} ms, admin {},"
+                        + " admission {}",
                 config.listen(),
-                config.mode(),
-                config.upstream(),
+                config.mode().name().toLowerCase(java.util.Locale.ROOT),
+                config.upstream().url(),
+                config.upstream().hostHeader().name().toLowerCase(java.util.Locale.ROOT),
+                config.upstream().connectTimeout().toMillis(),
+                config.upstream().responseTimeout().toMillis(),
+                config.upstream().idleTimeout().toMillis(),
+                config.upstream().maxConnections(),
                 config.workerThreads(),
                 config.drainTimeout().toMillis(),
                 config.adminListen().map(Object::toString).orElse("off"),
@@ -177,7 +184,15 @@ public final class GatewayCommand implements Callable<Integer> {
             }
             section(root, "admission").put(TICKET_KEY_FILE, ticketKeyFile.toString());
         }
-        String source = configFile == null ? "from the command line" : configFile + " (with command-line flags)";
+        boolean flags = listen != null
+                || upstream != null
+                || admin != null
+                || workerThreads != null
+                || openPercent != null
+                || newClientsPerSecond != null
+                || ticketKeyFile != null;
+        String source =
+                configFile == null ? "from the command line" : configFile + (flags ? " (with command-line flags)" : "");
         return GatewayConfigReader.validate(root, source);
     }
 

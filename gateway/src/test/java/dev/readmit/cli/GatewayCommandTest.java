@@ -107,7 +107,7 @@ final class GatewayCommandTest {
                 Files.writeString(dir.resolve("readmit.yaml"), "upstream:\n  url: http://a:1\n  hostHeader: keep\n");
         assertThat(run("gateway", "--config", file.toString())).isEqualTo(1);
         assertThat(err.toString())
-                .contains("invalid configuration " + file + " (with command-line flags) (1 problem)")
+                .contains("invalid configuration " + file + " (1 problem)")
                 .contains("upstream.hostHeader: must be one of preserve, rewrite; got 'keep'");
     }
 

@@ -299,6 +299,18 @@ final class HttpProxyTest {
         }
     }
 
+    @Test
+    void sendsAChunkedUpstreamBodyToAnHttp10ClientUnchunkedAndCloses() throws Exception {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            RawHttp.Response r = raw.send("POST /echo HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello")
+                    .read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("transfer-encoding")).isNull();
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.bodyText()).isEqualTo("hello");
+        }
+    }
+
     /** Samples the bytes held in live buffers of Netty's pooled allocator, which only the gateway uses here. */
     private static final class BufferedBytesProbe implements AutoCloseable {
         private final AtomicLong peak = new AtomicLong();

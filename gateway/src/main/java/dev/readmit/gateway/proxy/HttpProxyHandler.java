@@ -404,6 +404,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 closeAfterResponse = true;
             }
         }
+        if (!clientHttp11 && HttpUtil.isTransferEncodingChunked(response)) {
+            // HTTP/1.0 has no chunked framing: the body is sent as it comes and ended by closing.
+            HttpUtil.setTransferEncodingChunked(response, false);
+            closeAfterResponse = true;
+        }
         if (!requestComplete || !clientKeepAlive || draining) {
             closeAfterResponse = true;
         }
