@@ -29,13 +29,15 @@ public final class AdmissionGate {
     private final WaitingRoom waitingRoom;
     private final WaitingRoomResponder responder;
     private final NanoClock clock;
+    private final AdmissionListener listener;
 
     private AdmissionGate(
             AdmissionSettings settings,
             AdmissionDecider decider,
             TicketCodec tickets,
             WaitingRoomResponder responder,
-            NanoClock clock) {
+            NanoClock clock,
+            AdmissionListener listener) {
         this.settings = settings;
         this.decider = settings.enabled() ? decider : AdmissionDecider.admitAll();
         this.tickets = settings.enabled() ? tickets : TicketCodec.none();
@@ -45,6 +47,7 @@ public final class AdmissionGate {
                 settings.waiting().maxQueue(), settings.waiting().maxWait(), this.decider);
         this.responder = responder;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /**
@@ -57,21 +60,27 @@ public final class AdmissionGate {
      */
     public static AdmissionGate create(
             AdmissionSettings settings, AdmissionDecider decider, TicketCodec tickets, NanoClock clock) {
-        return create(settings, decider, tickets, new WaitingRoomResponder(settings.waiting()), clock);
+        return create(settings, decider, tickets, clock, AdmissionListener.NONE);
     }
 
-    static AdmissionGate create(
+    /**
+     * Assembles the gate with a listener for metrics and logs.
+     *
+     * @param listener told of every decision and every held request; see {@link AdmissionListener}
+     */
+    public static AdmissionGate create(
             AdmissionSettings settings,
             AdmissionDecider decider,
             TicketCodec tickets,
-            WaitingRoomResponder responder,
-            NanoClock clock) {
+            NanoClock clock,
+            AdmissionListener listener) {
         return new AdmissionGate(
                 Objects.requireNonNull(settings, "settings"),
                 Objects.requireNonNull(decider, "decider"),
                 Objects.requireNonNull(tickets, "tickets"),
-                Objects.requireNonNull(responder, "responder"),
-                Objects.requireNonNull(clock, "clock"));
+                new WaitingRoomResponder(settings.waiting()),
+                Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(listener, "listener"));
     }
 
     /** A new handler for one connection; handlers are stateful and never shared. */
@@ -113,5 +122,9 @@ public final class AdmissionGate {
 
     NanoClock clock() {
         return clock;
+    }
+
+    AdmissionListener listener() {
+        return listener;
     }
 }

@@ -233,6 +233,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
             decision = clientKey.hasValidTicket()
                     ? gate.decider().decideTicketHolder(clientKey.key(), clientKey.ticketClientHash(), classIndex, now)
                     : gate.decider().decide(clientKey.key(), classIndex, now);
+            gate.listener().decided(classIndex, clientKey.rule(), decision);
         } catch (RuntimeException e) {
             // The decision failed, not the client: close rather than guess an answer.
             ReferenceCountUtil.release(request);
@@ -268,6 +269,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         heldRequest = request;
         heldEntry = entry;
         state = State.HOLDING;
+        gate.listener().held(classIndex);
     }
 
     /** The waiting room's outcome for the held request, on this channel's event loop. */
@@ -278,6 +280,13 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         HttpRequest request = heldRequest;
         heldRequest = null;
         heldEntry = null;
+        gate.listener()
+                .leftWaitingRoom(
+                        entry.classIndex(),
+                        decision instanceof Decision.Admit
+                                ? AdmissionListener.Exit.ADMITTED
+                                : AdmissionListener.Exit.ANSWERED,
+                        gate.clock().nanoTime() - entry.enqueuedAtNanos());
         if (decision instanceof Decision.Admit admit) {
             admit(request, admit);
             forwardedFromBacklog = true;
@@ -366,7 +375,13 @@ final class AdmissionHandler extends ChannelDuplexHandler {
     private void releaseAll() {
         state = State.CLOSED;
         if (heldEntry != null) {
-            heldEntry.cancel();
+            if (heldEntry.cancel()) {
+                gate.listener()
+                        .leftWaitingRoom(
+                                heldEntry.classIndex(),
+                                AdmissionListener.Exit.CLIENT_CLOSED,
+                                gate.clock().nanoTime() - heldEntry.enqueuedAtNanos());
+            }
             heldEntry = null;
         }
         if (heldRequest != null) {

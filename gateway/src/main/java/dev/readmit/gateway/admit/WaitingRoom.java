@@ -217,6 +217,16 @@ public final class WaitingRoom {
             return false;
         }
 
+        /** When the request started waiting, by the gateway's clock. */
+        public long enqueuedAtNanos() {
+            return enqueuedAtNanos;
+        }
+
+        /** The class of the held request. */
+        public int classIndex() {
+            return classIndex;
+        }
+
         /** The client key this entry waits for. */
         public String clientKey() {
             return clientKey;

@@ -47,6 +47,24 @@ final class AdmissionHandlerTest {
     private final FakeTickets tickets = new FakeTickets();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private final List<Object> sent = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
+    private final AdmissionListener listener = new AdmissionListener() {
+        @Override
+        public void decided(int classIndex, AdmissionSettings.KeyRule keyRule, Decision decision) {
+            events.add("decided " + classIndex + " " + keyRule + " "
+                    + decision.outcome().label());
+        }
+
+        @Override
+        public void held(int classIndex) {
+            events.add("held " + classIndex);
+        }
+
+        @Override
+        public void leftWaitingRoom(int classIndex, Exit exit, long waitedNanos) {
+            events.add("left " + classIndex + " " + exit.label() + " after " + waitedNanos / 1_000_000_000L + "s");
+        }
+    };
 
     @AfterEach
     void finish() {
@@ -63,7 +81,7 @@ final class AdmissionHandlerTest {
     }
 
     private AdmissionGate gate(String yaml) throws ConfigException {
-        return AdmissionGate.create(AdmissionSettingsTest.parse(yaml), decider, tickets, clock);
+        return AdmissionGate.create(AdmissionSettingsTest.parse(yaml), decider, tickets, clock, listener);
     }
 
     /** Counts the {@code read()} calls that get past the admission handler towards the socket. */
@@ -365,6 +383,7 @@ final class AdmissionHandlerTest {
         assertThat(received).containsExactly(head, part, end);
         assertThat(reads(channel)).as("reading resumes after the release").isGreaterThan(readsBefore);
         assertThat(gate.waitingRoom().size()).isZero();
+        assertThat(events).containsExactly("decided 0 header:X-Client-Id wait", "held 0", "left 0 admitted after 2s");
         releaseAll(received);
         FullHttpResponse response = proxyAnswers(channel);
         assertThat(response.headers().get("Readmit-Ticket")).isEqualTo("t.hana");
@@ -395,6 +414,7 @@ final class AdmissionHandlerTest {
         assertThat(channel.isOpen())
                 .as("the body was read, so keep-alive holds")
                 .isTrue();
+        assertThat(events).endsWith("left 0 answered after 10s");
         assertThat(gate.waitingRoom().size()).isZero();
     }
 
@@ -484,6 +504,7 @@ final class AdmissionHandlerTest {
         assertThat(part.refCnt()).isZero();
         assertThat(end.refCnt()).isZero();
         assertThat(gate.waitingRoom().size()).isZero();
+        assertThat(events).endsWith("left 0 client_closed after 0s");
         decider.fallback = Decision.Admit.NEWLY_ADMITTED;
         decider.calls.clear();
         gate.waitingRoom().drain(clock.nanoTime());
