@@ -374,16 +374,8 @@ final class AdmissionHandler extends ChannelDuplexHandler {
 
     private void releaseAll() {
         state = State.CLOSED;
-        if (heldEntry != null) {
-            if (heldEntry.cancel()) {
-                gate.listener()
-                        .leftWaitingRoom(
-                                heldEntry.classIndex(),
-                                AdmissionListener.Exit.CLIENT_CLOSED,
-                                gate.clock().nanoTime() - heldEntry.enqueuedAtNanos());
-            }
-            heldEntry = null;
-        }
+        HeldEntry cancelled = heldEntry != null && heldEntry.cancel() ? heldEntry : null;
+        heldEntry = null;
         if (heldRequest != null) {
             ReferenceCountUtil.release(heldRequest);
             heldRequest = null;
@@ -395,6 +387,14 @@ final class AdmissionHandler extends ChannelDuplexHandler {
             }
         }
         ticketToIssue = null;
+        if (cancelled != null) {
+            // Told last, so that a listener sees the buffers already released.
+            gate.listener()
+                    .leftWaitingRoom(
+                            cancelled.classIndex(),
+                            AdmissionListener.Exit.CLIENT_CLOSED,
+                            gate.clock().nanoTime() - cancelled.enqueuedAtNanos());
+        }
     }
 
     /** The waiting room's handle on the held request; hands the outcome to the channel's loop. */
