@@ -61,6 +61,7 @@ public final class ClientKeyResolver {
     private final Cidr[] trustedProxies;
     private final AsciiString ticketHeader;
     private final String ticketCookie;
+    private final String ticketCookiePrefix;
     private final TicketCodec tickets;
     private final KeyRule fallbackRule = new KeyRule(KeyKind.SOURCE, null);
 
@@ -76,6 +77,7 @@ public final class ClientKeyResolver {
         this.trustedProxies = settings.trustedProxies().toArray(Cidr[]::new);
         this.ticketHeader = AsciiString.cached(settings.ticket().headerName());
         this.ticketCookie = settings.ticket().cookieName();
+        this.ticketCookiePrefix = ticketCookie + "=";
         this.tickets = tickets;
     }
 
@@ -92,8 +94,13 @@ public final class ClientKeyResolver {
         List<Cookie> cookies = null;
         CharSequence ticket = headers.get(ticketHeader);
         if (ticket == null || ticket.length() == 0) {
-            cookies = cookies(headers);
-            ticket = cookieValue(cookies, ticketCookie);
+            ticket = null;
+            String cookieHeader = headers.get(HttpHeaderNames.COOKIE);
+            // Browsers send many cookies: decode them only when the ticket cookie may be among them.
+            if (cookieHeader != null && cookieHeader.contains(ticketCookiePrefix)) {
+                cookies = cookies(headers);
+                ticket = cookieValue(cookies, ticketCookie);
+            }
         }
         long ticketHash = ticket == null ? 0L : tickets.verify(ticket);
         into.ticket(ticket, ticketHash);
@@ -118,10 +125,10 @@ public final class ClientKeyResolver {
     }
 
     private static List<Cookie> cookies(HttpHeaders headers) {
-        List<String> values = headers.getAll(HttpHeaderNames.COOKIE);
-        if (values.isEmpty()) {
+        if (!headers.contains(HttpHeaderNames.COOKIE)) {
             return List.of();
         }
+        List<String> values = headers.getAll(HttpHeaderNames.COOKIE);
         if (values.size() == 1) {
             return ServerCookieDecoder.STRICT.decodeAll(values.get(0));
         }

@@ -178,4 +178,21 @@ final class ClientKeyResolverTest {
 
         assertThat(into.rule()).hasToString("source");
     }
+
+    @Test
+    void onlyTheExactTicketCookieNameCounts() throws ConfigException {
+        resolver("admission: {}").resolve(get("/", "Cookie", "notreadmit=t.mallory"), CLIENT, into);
+
+        assertThat(into.ticket()).isNull();
+        assertThat(into.rule()).hasToString("source");
+    }
+
+    @Test
+    void cookiesSplitOverSeveralHeadersAreAllRead() throws ConfigException {
+        resolver("admission: {clientKey: [{cookie: sid}, ticket]}")
+                .resolve(get("/", "Cookie", "readmit=t.zoe", "Cookie", "sid=s-9"), CLIENT, into);
+
+        assertThat(into.key()).hasToString("s-9");
+        assertThat(into.ticket()).hasToString("t.zoe");
+    }
 }
