@@ -71,7 +71,9 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         /** Answered with {@code Connection: close}: everything is dropped until the channel closes. */
         CLOSING,
         /** The channel is gone or the handler removed: everything is released at once. */
-        CLOSED
+        CLOSED,
+        /** A {@code 101 Switching Protocols} went out: what follows is no longer HTTP and passes on. */
+        UPGRADED
     }
 
     private static final AsciiString SET_COOKIE = HttpHeaderNames.SET_COOKIE;
@@ -140,11 +142,17 @@ final class AdmissionHandler extends ChannelDuplexHandler {
                 addTicket(response);
             }
             responseEnds = msg instanceof LastHttpContent && !informational;
+            if (msg instanceof HttpResponse response
+                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // The upgrade's response may come without a LastHttpContent; nothing after it is HTTP.
+                responseEnds = true;
+                state = State.UPGRADED;
+            }
         }
         ctx.write(msg, promise);
         if (responseEnds) {
             responsePending = false;
-            if (state == State.READY && backlog != null && !backlog.isEmpty()) {
+            if ((state == State.READY || state == State.UPGRADED) && backlog != null && !backlog.isEmpty()) {
                 // Not inline: the proxy is in the middle of its write and must not see a new request now.
                 ctx.executor().execute(resume);
             }
@@ -157,8 +165,18 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * After an upgrade, what was read ahead belongs to the new protocol and is passed on; otherwise
+     * it is released, because passing on a request that was not decided would bypass admission.
+     */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (state == State.UPGRADED && backlog != null) {
+            Object msg;
+            while ((msg = backlog.poll()) != null) {
+                ctx.fireChannelRead(msg);
+            }
+        }
         releaseAll();
     }
 
@@ -208,6 +226,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
                 }
             }
             case HOLDING -> backlog().add(msg);
+            case UPGRADED -> forward(msg);
             case CLOSING, CLOSED -> ReferenceCountUtil.release(msg);
         }
     }
@@ -339,7 +358,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         }
         while (backlog != null && !backlog.isEmpty() && !paused()) {
             Object msg = backlog.poll();
-            if (state == State.READY || state == State.FORWARDING) {
+            if (state == State.READY || state == State.FORWARDING || state == State.UPGRADED) {
                 forwardedFromBacklog = true;
             }
             process(msg);

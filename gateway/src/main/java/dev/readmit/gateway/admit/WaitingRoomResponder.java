@@ -8,11 +8,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -130,10 +132,16 @@ public final class WaitingRoomResponder {
             body.release();
             throw e;
         }
+        int contentLength = body.readableBytes();
+        if (HttpMethod.HEAD.equals(request.method())) {
+            // A response to HEAD carries the headers of the GET answer but never a body.
+            body.release();
+            body = Unpooled.EMPTY_BUFFER;
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, body);
         HttpHeaders headers = response.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, html ? HTML_UTF8 : JSON_UTF8);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         headers.setInt(HttpHeaderNames.RETRY_AFTER, retryAfter);
         headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
         HttpUtil.setKeepAlive(response, keepAlive);

@@ -563,4 +563,26 @@ final class AdmissionHandlerTest {
         assertThat(response.headers().contains(HttpHeaderNames.SET_COOKIE)).isFalse();
         response.release();
     }
+
+    @Test
+    void afterAnUpgradeEverythingPassesThrough() throws ConfigException {
+        EmbeddedChannel channel = channel(gate(RESPOND));
+        decider.fallback = ScriptedDecider.WAIT;
+        decider.byKey.put("ws", Decision.Admit.NEWLY_ADMITTED);
+        HttpRequest upgrade = get("ws", "Connection", "Upgrade", "Upgrade", "websocket");
+
+        channel.writeInbound(upgrade);
+        releaseAll(drainInbound(channel));
+        channel.writeOutbound(new io.netty.handler.codec.http.DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+        ReferenceCountUtil.release(channel.readOutbound());
+        ByteBuf frame = Unpooled.copiedBuffer("frame", StandardCharsets.UTF_8);
+        sent.add(frame);
+        channel.writeInbound(frame);
+
+        List<Object> received = drainInbound(channel);
+        assertThat(received).containsExactly(frame);
+        releaseAll(received);
+        assertThat(decider.calls).containsExactly("ws");
+    }
 }

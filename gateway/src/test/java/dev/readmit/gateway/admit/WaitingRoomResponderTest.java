@@ -150,4 +150,14 @@ final class WaitingRoomResponderTest {
                         request(null), Decision.Admit.NEWLY_ADMITTED, true, UnpooledByteBufAllocator.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aHeadRequestGetsTheHeadersButNoBody() {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/");
+        response = responder(503, "hello", 0, 0.5).respond(head, WAIT, true, UnpooledByteBufAllocator.DEFAULT);
+
+        assertThat(response.content().readableBytes()).isZero();
+        assertThat(response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isGreaterThan(50);
+        assertThat(response.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("7");
+    }
 }
