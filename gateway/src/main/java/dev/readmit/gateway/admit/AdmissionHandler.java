@@ -3,6 +3,7 @@ package dev.readmit.gateway.admit;
 import dev.readmit.admission.Decision;
 import dev.readmit.gateway.admit.AdmissionSettings.Ticket;
 import dev.readmit.gateway.admit.AdmissionSettings.WaitingMode;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,7 +33,8 @@ import java.util.concurrent.RejectedExecutionException;
  *       (cookie and header) when the client was newly admitted, or was admitted without presenting
  *       a valid ticket (not for always-open classes, which need none).
  *   <li>Wait, hold mode: the request is parked in the {@link WaitingRoom}; reading stops
- *       (downstream {@code read()} calls are held back, whatever {@code AUTO_READ} says) and what the
+ *       (downstream {@code read()} calls are held back, and {@code AUTO_READ}, if on, is switched off
+ *       until the request leaves the room) and what the
  *       codec had already decoded is kept, counted, until the request is admitted (everything is
  *       replayed in order), answered after {@code maxWait}, or the client closes (everything is
  *       released). A full room rejects the request ({@code queue_full}).
@@ -94,6 +96,8 @@ final class AdmissionHandler extends ChannelDuplexHandler {
     private String ticketToIssue;
     /** A downstream {@code read()} held back while paused. */
     private boolean readRequested;
+    /** This handler switched {@code AUTO_READ} off and must switch it back on. */
+    private boolean autoReadSuspended;
     /** Something was passed on from the backlog since the last {@code channelReadComplete}. */
     private boolean forwardedFromBacklog;
 
@@ -119,6 +123,9 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         }
         if (paused() || (backlog != null && !backlog.isEmpty())) {
             backlog().add(msg);
+            if (readingHeld()) {
+                suspendAutoRead();
+            }
             return;
         }
         process(msg);
@@ -288,6 +295,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
         heldRequest = request;
         heldEntry = entry;
         state = State.HOLDING;
+        suspendAutoRead();
         gate.listener().held(classIndex);
     }
 
@@ -367,9 +375,28 @@ final class AdmissionHandler extends ChannelDuplexHandler {
             forwardedFromBacklog = false;
             ctx.fireChannelReadComplete();
         }
-        if (readRequested && !readingHeld()) {
-            readRequested = false;
-            ctx.read();
+        if (!readingHeld()) {
+            if (autoReadSuspended) {
+                // Switching AUTO_READ back on issues a read() itself.
+                autoReadSuspended = false;
+                readRequested = false;
+                ctx.channel().config().setAutoRead(true);
+            } else if (readRequested) {
+                readRequested = false;
+                ctx.read();
+            }
+        }
+    }
+
+    /**
+     * Holding back {@code read()} is enough when {@code AUTO_READ} is off (the proxy's way); when it
+     * is on, the transport keeps reading by itself, so it is switched off until reading may resume.
+     */
+    private void suspendAutoRead() {
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead()) {
+            config.setAutoRead(false);
+            autoReadSuspended = true;
         }
     }
 

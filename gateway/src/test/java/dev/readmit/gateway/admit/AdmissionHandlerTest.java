@@ -585,4 +585,40 @@ final class AdmissionHandlerTest {
         releaseAll(received);
         assertThat(decider.calls).containsExactly("ws");
     }
+
+    @Test
+    void autoReadIsSwitchedOffWhileHeldAndBackOnAfterwards() throws ConfigException {
+        AdmissionGate gate = gate(HOLD);
+        EmbeddedChannel channel = channel(gate);
+        decider.fallback = ScriptedDecider.WAIT;
+
+        channel.writeInbound(get("max"));
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        decider.fallback = Decision.Admit.NEWLY_ADMITTED;
+        gate.waitingRoom().drain(clock.nanoTime());
+        channel.runPendingTasks();
+
+        assertThat(channel.config().isAutoRead()).isTrue();
+        releaseAll(drainInbound(channel));
+    }
+
+    @Test
+    void autoReadSwitchedOffByTheProxyStaysOff() throws ConfigException {
+        AdmissionGate gate = gate(HOLD);
+        EmbeddedChannel channel = channel(gate);
+        channel.config().setAutoRead(false);
+        decider.fallback = ScriptedDecider.WAIT;
+        channel.writeInbound(get("ned"));
+        channel.read();
+        int readsWhileHeld = reads(channel);
+
+        decider.fallback = Decision.Admit.NEWLY_ADMITTED;
+        gate.waitingRoom().drain(clock.nanoTime());
+        channel.runPendingTasks();
+
+        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(reads(channel)).as("the held-back read() is issued").isEqualTo(readsWhileHeld + 1);
+        releaseAll(drainInbound(channel));
+    }
 }
