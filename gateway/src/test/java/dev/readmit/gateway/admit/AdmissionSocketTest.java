@@ -63,6 +63,7 @@ final class AdmissionSocketTest {
     private final List<ReferenceCounted> seenContent = new CopyOnWriteArrayList<>();
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch clientClosed = new CountDownLatch(1);
+    private final CountDownLatch serverSideClosed = new CountDownLatch(1);
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
             1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private Channel server;
@@ -101,6 +102,7 @@ final class AdmissionSocketTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.closeFuture().addListener(f -> serverSideClosed.countDown());
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new ContentRecorder())
@@ -184,6 +186,16 @@ final class AdmissionSocketTest {
         return new String[] {headText, new String(body, StandardCharsets.UTF_8)};
     }
 
+    /**
+     * The codec's contents are slices of its read buffer and share its reference count, which drops
+     * to zero only when the connection's codec lets go too: so this looks once the connection closed.
+     */
+    private void assertAllContentReleased() throws InterruptedException {
+        assertThat(serverSideClosed.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(seenContent).isNotEmpty().allSatisfy(content -> assertThat(content.refCnt())
+                .isZero());
+    }
+
     @Test
     void aHeldUploadIsPassedOnWholeWhenItsClientIsAdmitted() throws Exception {
         AdmissionGate gate = start("admission: {waiting: {mode: hold, maxWait: 1h}}");
@@ -201,6 +213,7 @@ final class AdmissionSocketTest {
             assertThat(response[1]).isEqualTo("got 11 bytes");
         }
         assertThat(gate.waitingRoom().size()).isZero();
+        assertAllContentReleased();
     }
 
     /**
@@ -220,8 +233,7 @@ final class AdmissionSocketTest {
 
         assertThat(clientClosed.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(gate.waitingRoom().size()).isZero();
-        assertThat(seenContent).isNotEmpty().allSatisfy(content -> assertThat(content.refCnt())
-                .isZero());
+        assertAllContentReleased();
     }
 
     @Test
@@ -243,8 +255,7 @@ final class AdmissionSocketTest {
             assertThat(admitted[0]).startsWith("HTTP/1.1 200 OK");
             assertThat(admitted[1]).isEqualTo("got 4 bytes");
         }
-        assertThat(seenContent)
-                .allSatisfy(content -> assertThat(content.refCnt()).isZero());
+        assertAllContentReleased();
     }
 
     @Test
@@ -270,7 +281,6 @@ final class AdmissionSocketTest {
             writer.shutdownNow();
         }
         assertThat(gate.waitingRoom().size()).isZero();
-        assertThat(seenContent)
-                .allSatisfy(content -> assertThat(content.refCnt()).isZero());
+        assertAllContentReleased();
     }
 }
