@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ReadmitVersion.class,
         description = "Staged traffic readmission gateway.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, GatewayCommand.class})
 public final class ReadmitCommand implements Runnable {
 
     @CommandLine.Spec

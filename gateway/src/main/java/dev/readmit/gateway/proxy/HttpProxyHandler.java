@@ -1,0 +1,565 @@
+package dev.readmit.gateway.proxy;
+
+import dev.readmit.gateway.PipelineNames;
+import dev.readmit.gateway.config.HostHeaderPolicy;
+import dev.readmit.gateway.config.LimitSettings;
+import dev.readmit.gateway.config.UpstreamSettings;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last stage of an HTTP connection: sends each request to the upstream and streams the response
+ * back, one exchange at a time.
+ *
+ * <p>Implementation notes.
+ *
+ * <ul>
+ *   <li>One request at a time per connection: the next request (pipelined or not) is not looked at until
+ *       the current response is complete, so responses leave in request order. Decoded messages that
+ *       arrive early wait in {@code inbound}, which holds at most one read's worth because the client
+ *       channel reads only when this handler asks ({@code AUTO_READ} off).
+ *   <li>Backpressure: the client is read only while the upstream is writable and the request body is
+ *       wanted; the upstream is read only while the client is writable. Neither side's data piles up in
+ *       the gateway, whatever the body size.
+ *   <li>A response is complete only when its last part arrived from a healthy upstream. When the
+ *       upstream fails after the response head went out, the client connection is closed without the
+ *       terminating chunk, so the client sees a truncated response as truncated.
+ *   <li>Error answers go out with {@code Connection: close}: after an error the gateway cannot know where
+ *       the client's next request starts.
+ *   <li>{@code Expect: 100-continue} is answered by the gateway once an upstream connection is ready (not
+ *       before, so a client does not send a large body that would only earn a 502); the upstream sees the
+ *       request without {@code Expect}, and informational responses from the upstream are dropped.
+ *   <li>A WebSocket upgrade answered with {@code 101} turns both connections into byte relays ({@link
+ *       RelayHandler}); every HTTP stage is removed from the client pipeline.
+ * </ul>
+ *
+ * <p>One instance per client connection; everything runs on the connection's event loop, which is also
+ * the upstream connection's loop, so no field needs {@code volatile}.
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
+
+    private static final int IDLE = 0;
+    private static final int CONNECTING = 1;
+    private static final int SENDING = 2;
+    private static final int AWAITING = 3;
+
+    private final UpstreamPool pool;
+    private final HostHeaderPolicy hostPolicy;
+    private final String upstreamAuthority;
+    private final long responseTimeoutNanos;
+    private final long maxContentLength;
+    private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
+
+    private ChannelHandlerContext ctx;
+    private String clientAddress;
+    private int state = IDLE;
+    private boolean processing;
+    private boolean closed;
+    private boolean draining;
+
+    private UpstreamConnection upstream;
+    private HttpRequest pendingHead;
+    private boolean headRequest;
+    private boolean clientKeepAlive;
+    private boolean clientHttp11;
+    private boolean sendContinue;
+    private boolean webSocket;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean responseKeepAlive;
+    private boolean skippingInformational;
+    private boolean switching;
+    private boolean closeAfterResponse;
+    private ScheduledFuture<?> responseTimer;
+
+    public HttpProxyHandler(UpstreamPool pool, UpstreamSettings upstream, LimitSettings limits) {
+        this.pool = pool;
+        this.hostPolicy = upstream.hostHeader();
+        this.upstreamAuthority = upstream.authority();
+        this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
+        this.maxContentLength = limits.maxContentLength();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        SocketAddress remote = ctx.channel().remoteAddress();
+        clientAddress = remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(remote);
+        if (ctx.channel().isActive()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || !(msg instanceof HttpObject http)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        inbound.add(http);
+        process();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null && state == SENDING) {
+            upstream.flush();
+        }
+        readIfWanted();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null && state != CONNECTING) {
+            upstream.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainSignal.INSTANCE) {
+            draining = true;
+            if (state == IDLE && inbound.isEmpty() && !closed) {
+                closed = true;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        releaseInbound();
+        cancelResponseTimer();
+        if (upstream != null) {
+            // Mid-exchange: the upstream connection is in an unknown state and cannot be reused.
+            upstream.close();
+            upstream = null;
+        }
+        releasePendingHead();
+        ctx.fireChannelInactive();
+    }
+
+    /** The last stage: nothing behind it would handle an exception, so the connection ends here. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn(
+                    "closing client connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
+        closed = true;
+        releaseInbound();
+        ctx.close();
+    }
+
+    // ---- request side ----
+
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            while (!closed) {
+                if (state == IDLE) {
+                    HttpObject msg = inbound.poll();
+                    if (msg == null) {
+                        break;
+                    }
+                    if (msg instanceof HttpRequest request) {
+                        startExchange(request);
+                    } else {
+                        // The rest of a request that was answered and closed: nothing wants it.
+                        ReferenceCountUtil.release(msg);
+                    }
+                } else if (state == SENDING) {
+                    if (!upstream.isWritable()) {
+                        break;
+                    }
+                    HttpObject msg = inbound.poll();
+                    if (msg == null) {
+                        break;
+                    }
+                    sendContent((HttpContent) msg);
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        headRequest = HttpMethod.HEAD.equals(request.method());
+        clientHttp11 = request.protocolVersion().isKeepAliveDefault();
+        clientKeepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        requestComplete = request instanceof LastHttpContent;
+        responseStarted = false;
+        responseKeepAlive = false;
+        skippingInformational = false;
+        switching = false;
+        closeAfterResponse = false;
+
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+            ReferenceCountUtil.release(request);
+            respondError(HttpResponseStatus.EXPECTATION_FAILED);
+            return;
+        }
+        if (HttpUtil.getContentLength(request, -1L) > maxContentLength) {
+            ReferenceCountUtil.release(request);
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            return;
+        }
+        sendContinue = HttpUtil.is100ContinueExpected(request);
+        if (sendContinue) {
+            request.headers().remove(HttpHeaderNames.EXPECT);
+        }
+        webSocket = ForwardingHeaders.isWebSocketUpgrade(request);
+        ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
+        pendingHead = request;
+        state = CONNECTING;
+        pool.acquire(ctx.channel().eventLoop(), this);
+    }
+
+    @Override
+    public void onUpstreamAcquired(UpstreamConnection connection) {
+        if (closed || state != CONNECTING) {
+            // The client went away while the connection was being made; it is clean, so keep it.
+            connection.release();
+            return;
+        }
+        upstream = connection;
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        state = requestComplete ? AWAITING : SENDING;
+        upstream.write(head);
+        if (requestComplete) {
+            armResponseTimer();
+        }
+        if (sendContinue) {
+            ctx.writeAndFlush(
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                    ctx.voidPromise());
+        }
+        process();
+        upstream.flush();
+        upstream.read();
+        readIfWanted();
+    }
+
+    @Override
+    public void onUpstreamUnavailable(Throwable cause) {
+        if (closed || state != CONNECTING) {
+            return;
+        }
+        releasePendingHead();
+        respondError(ErrorResponses.forUpstreamFailure(cause));
+    }
+
+    private void sendContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        upstream.write(content);
+        if (last) {
+            requestComplete = true;
+            state = AWAITING;
+            upstream.flush();
+            if (!responseStarted) {
+                armResponseTimer();
+            }
+        }
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (state == SENDING) {
+            process();
+            upstream.flush();
+            readIfWanted();
+        }
+    }
+
+    private void readIfWanted() {
+        if (closed || !inbound.isEmpty()) {
+            return;
+        }
+        if ((state == IDLE && !draining) || (state == SENDING && upstream.isWritable())) {
+            ctx.read();
+        }
+    }
+
+    // ---- response side ----
+
+    @Override
+    public void onUpstreamMessage(HttpObject msg) {
+        if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            upstreamFailed(new UpstreamFailure(
+                    UpstreamFailure.Kind.UNREACHABLE,
+                    "malformed upstream response",
+                    msg.decoderResult().cause()));
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (!responseHead(response)) {
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInformational) {
+                content.release();
+                skippingInformational = !(content instanceof LastHttpContent);
+            } else if (content instanceof LastHttpContent last) {
+                finishExchange(last);
+            } else {
+                ctx.write(content, ctx.voidPromise());
+            }
+        }
+    }
+
+    /** Writes the response head; false when the message was consumed and nothing more is to be done. */
+    private boolean responseHead(HttpResponse response) {
+        int code = response.status().code();
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL && code != 101) {
+            skippingInformational = true;
+            return true;
+        }
+        cancelResponseTimer();
+        if (code == 101) {
+            if (!webSocket) {
+                ReferenceCountUtil.release(response);
+                upstreamFailed(new UpstreamFailure(
+                        UpstreamFailure.Kind.UNREACHABLE, "upstream switched protocols unasked", null));
+                return false;
+            }
+            ForwardingHeaders.prepareResponse(response);
+            FullHttpResponse full =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER);
+            full.headers().set(response.headers());
+            ReferenceCountUtil.release(response);
+            responseStarted = true;
+            switching = true;
+            ctx.writeAndFlush(full, ctx.voidPromise());
+            return true;
+        }
+        responseStarted = true;
+        responseKeepAlive = HttpUtil.isKeepAlive(response);
+        ForwardingHeaders.prepareResponse(response);
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
+            // The upstream ends this body by closing; re-frame it for the client so the connection can stay.
+            if (clientHttp11) {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            } else {
+                closeAfterResponse = true;
+            }
+        }
+        if (!clientHttp11 && HttpUtil.isTransferEncodingChunked(response)) {
+            // HTTP/1.0 has no chunked framing: the body is sent as it comes and ended by closing.
+            HttpUtil.setTransferEncodingChunked(response, false);
+            closeAfterResponse = true;
+        }
+        if (!requestComplete || !clientKeepAlive || draining) {
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!clientHttp11) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(response, ctx.voidPromise());
+        return true;
+    }
+
+    private void finishExchange(LastHttpContent last) {
+        if (switching) {
+            last.release();
+            switchToRelay();
+            return;
+        }
+        UpstreamConnection up = upstream;
+        upstream = null;
+        if (requestComplete && responseKeepAlive) {
+            up.release();
+        } else {
+            up.close();
+        }
+        state = IDLE;
+        if (closeAfterResponse || draining) {
+            closed = true;
+            releaseInbound();
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(last, ctx.voidPromise());
+        process();
+        readIfWanted();
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+        if (upstream != null && ctx.channel().isWritable()) {
+            upstream.read();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        upstream = null;
+        upstreamFailed(cause);
+    }
+
+    private void upstreamFailed(Throwable cause) {
+        cancelResponseTimer();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        if (closed) {
+            return;
+        }
+        if (responseStarted) {
+            // Part of the response is out: closing is the only way to tell the client it is incomplete.
+            closed = true;
+            releaseInbound();
+            ctx.close();
+        } else {
+            respondError(ErrorResponses.forUpstreamFailure(cause));
+        }
+    }
+
+    private void armResponseTimer() {
+        cancelResponseTimer();
+        responseTimer = ctx.executor().schedule(this::responseTimedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void responseTimedOut() {
+        responseTimer = null;
+        if (!responseStarted && upstream != null) {
+            upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no response in time", null));
+        }
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void respondError(HttpResponseStatus status) {
+        closed = true;
+        state = IDLE;
+        releaseInbound();
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releaseInbound() {
+        HttpObject msg;
+        while ((msg = inbound.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void releasePendingHead() {
+        if (pendingHead != null) {
+            ReferenceCountUtil.release(pendingHead);
+            pendingHead = null;
+        }
+    }
+
+    // ---- WebSocket ----
+
+    /**
+     * After the 101 went out: both connections become byte relays. The client's HTTP stages are removed
+     * after the relay is in place, so bytes the codec still holds flow into the relay, not away.
+     */
+    private void switchToRelay() {
+        Channel client = ctx.channel();
+        Channel up = upstream.channel();
+        upstream.unbind();
+        upstream = null;
+        closed = true;
+        ChannelPipeline upPipeline = up.pipeline();
+        upPipeline.replace(UpstreamConnection.class, PipelineNames.RELAY, new RelayHandler(client));
+        upPipeline.remove(UpstreamPool.CODEC);
+
+        ChannelPipeline pipeline = client.pipeline();
+        List<Object> leftovers = new ArrayList<>(inbound);
+        inbound.clear();
+        pipeline.replace(this, PipelineNames.RELAY, new RelayHandler(up));
+        List<String> httpStages = new ArrayList<>();
+        boolean afterCodec = false;
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            if (e.getKey().equals(PipelineNames.HTTP_CODEC)) {
+                afterCodec = true;
+            } else if (e.getKey().equals(PipelineNames.RELAY)) {
+                break;
+            } else if (afterCodec) {
+                httpStages.add(e.getKey());
+            }
+        }
+        for (String name : httpStages) {
+            pipeline.remove(name);
+        }
+        for (Object msg : leftovers) {
+            ReferenceCountUtil.release(msg);
+        }
+        if (pipeline.get(PipelineNames.CLIENT_TIMEOUTS) != null) {
+            pipeline.remove(PipelineNames.CLIENT_TIMEOUTS);
+        }
+        pipeline.remove(PipelineNames.HTTP_CODEC);
+    }
+}
