@@ -172,30 +172,38 @@ public final class AdmittedSet {
             return false;
         }
         long nowTick = tick(nowNanos);
-        int slot = home(key);
+        int home = home(key);
+        int slot = home;
         for (int probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
-            long k = (long) SLOTS.getAcquire(table, slot << 1);
+            int keyIndex = slot << 1;
+            long k = (long) SLOTS.getAcquire(table, keyIndex);
             if (k == EMPTY) {
                 return false;
             }
-            if (k == key) {
-                long seen = (long) SLOTS.getAcquire(table, (slot << 1) + 1);
-                if (seen == CLAIMED) {
-                    continue; // a dying copy; a live one may follow
-                }
-                if (seen == FRESH) {
-                    return true;
-                }
-                if (nowTick - seen > idleTicks) {
-                    return false;
-                }
-                if (nowTick > seen
-                        && !SLOTS.compareAndSet(table, (slot << 1) + 1, seen, nowTick)
-                        && (long) SLOTS.getAcquire(table, (slot << 1) + 1) == CLAIMED) {
-                    return false;
-                }
-                return true;
+            if (k != key) {
+                continue;
             }
+            long seen = (long) SLOTS.getAcquire(table, keyIndex + 1);
+            if (seen == CLAIMED) {
+                continue; // a dying copy; a live one may follow
+            }
+            boolean admitted = true;
+            if (seen != FRESH) {
+                if (nowTick - seen > idleTicks) {
+                    admitted = false;
+                } else if (nowTick > seen
+                        && !SLOTS.compareAndSet(table, keyIndex + 1, seen, nowTick)
+                        && (long) SLOTS.getAcquire(table, keyIndex + 1) == CLAIMED) {
+                    admitted = false; // the expiry pass claimed it first
+                }
+            }
+            // The tick read above belongs to our key only if the slot still holds it: between the
+            // two loads the slot may have been expired and reclaimed (tick reset to FRESH) or reused.
+            if ((long) SLOTS.getAcquire(table, keyIndex) == key) {
+                return admitted;
+            }
+            slot = (home - 1) & mask;
+            probes = -1;
         }
         return false;
     }
@@ -271,7 +279,7 @@ public final class AdmittedSet {
                 }
                 return SLOTS.compareAndSet(table, slot << 1, EMPTY, key) ? slot : RETRY;
             }
-            if (k == key && refreshSlot(slot, nowTick)) {
+            if (k == key && refreshSlot(slot, key, nowTick)) {
                 return PRESENT;
             }
             if (k == TOMBSTONE && firstTombstone < 0) {
@@ -349,15 +357,15 @@ public final class AdmittedSet {
             if (k == EMPTY) {
                 return false;
             }
-            if (k == key && refreshSlot(slot, nowTick)) {
+            if (k == key && refreshSlot(slot, key, nowTick)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Moves the tick of a slot holding our key forward; false if the slot is claimed by expiry. */
-    private boolean refreshSlot(int slot, long nowTick) {
+    /** Moves the tick of a slot holding our key forward; false if claimed by expiry or no longer ours. */
+    private boolean refreshSlot(int slot, long key, long nowTick) {
         int index = (slot << 1) + 1;
         while (true) {
             long seen = (long) SLOTS.getAcquire(table, index);
@@ -365,7 +373,8 @@ public final class AdmittedSet {
                 return false;
             }
             if (seen == FRESH || seen >= nowTick || SLOTS.compareAndSet(table, index, seen, nowTick)) {
-                return true;
+                // as in touchIfPresent: the tick counts only if the slot still holds our key
+                return (long) SLOTS.getAcquire(table, slot << 1) == key;
             }
         }
     }
