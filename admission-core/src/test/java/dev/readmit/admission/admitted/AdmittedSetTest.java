@@ -2,6 +2,7 @@ package dev.readmit.admission.admitted;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.readmit.admission.ManualClock;
@@ -191,7 +192,7 @@ final class AdmittedSetTest {
         AdmittedSet set = AdmittedSet.create(1_000_000, IDLE, clock);
         assertThat(set.slots()).isEqualTo(2_097_152);
         double bytesPerClient = set.tableBytes() / 1_000_000.0;
-        assertThat(bytesPerClient).isLessThan(100).isCloseTo(33.55, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(bytesPerClient).isLessThan(100).isCloseTo(33.55, offset(0.01));
     }
 
     @Test
