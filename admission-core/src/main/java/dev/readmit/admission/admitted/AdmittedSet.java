@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread safety: every method may be called from any thread. {@link #touchIfPresent} and
  * {@link #remove} are lock free; {@link #add} is lock free unless the set is full, in which case it
- * runs one {@link #expire} pass before refusing; {@link #expire} runs under a lock so that only one
- * thread at a time reclaims slots.
+ * runs one {@link #expire} pass before refusing (at most one such pass per tick: a full set
+ * refuses at once if a pass already ran in the current tick); {@link #expire} runs under a lock so
+ * that only one thread at a time reclaims slots.
  *
  * <h2>Implementation notes</h2>
  *
@@ -107,13 +108,15 @@ public final class AdmittedSet {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
-     * Index of the size counter in {@link #counters}. The two counters sit 64 bytes apart and at
-     * least 64 bytes from either end of their array, so their writes never invalidate the cache
-     * line of the final fields that every {@link #touchIfPresent} reads.
+     * Index of the size counter in {@link #counters}. The counters sit 64 bytes apart and at least
+     * 64 bytes from either end of their array, so their writes never invalidate the cache line of
+     * the final fields that every {@link #touchIfPresent} reads, nor each other's.
      */
     private static final int SIZE = 8;
     /** Index of the reclaim sequence: odd while the expiry pass empties a slot. */
     private static final int RECLAIM_SEQUENCE = 16;
+    /** Index of the tick of the latest expiry pass, plus one (0: no pass yet). */
+    private static final int LAST_PASS_TICK = 24;
 
     private final long[] table;
     private final int mask;
@@ -124,10 +127,13 @@ public final class AdmittedSet {
     private final int tickShift;
 
     private final long idleTicks;
-    /** The size and the reclaim sequence (written only under {@link #expiryLock}), padded apart. */
-    private final AtomicLongArray counters = new AtomicLongArray(24);
+    /** Size, reclaim sequence and last pass tick (the last two written under {@link #expiryLock}). */
+    private final AtomicLongArray counters = new AtomicLongArray(32);
 
     private final ReentrantLock expiryLock = new ReentrantLock();
+
+    /** Expiry passes run so far; guarded by {@link #expiryLock}, for tests. */
+    private long passes;
 
     private AdmittedSet(int maxClients, long idleNanos, long originNanos) {
         int slots = Integer.highestOneBit(Math.max(8, maxClients) * 2 - 1) << 1;
@@ -401,7 +407,9 @@ public final class AdmittedSet {
         while (true) {
             long current = counters.get(SIZE);
             if (current >= maxClients) {
-                if (expired) {
+                // Idleness changes only when the tick does: a second pass in the same tick would
+                // scan the whole table to free nothing, on the caller's (request) thread.
+                if (expired || counters.get(LAST_PASS_TICK) > tick(nowNanos)) {
                     return false;
                 }
                 expire(nowNanos);
@@ -471,6 +479,10 @@ public final class AdmittedSet {
     }
 
     private int expireLocked(long nowTick) {
+        if (counters.getPlain(LAST_PASS_TICK) < nowTick + 1) {
+            counters.set(LAST_PASS_TICK, nowTick + 1);
+        }
+        passes++;
         int anchor = -1;
         for (int slot = 0; slot <= mask; slot++) {
             if ((long) SLOTS.getAcquire(table, slot << 1) == EMPTY) {
@@ -538,6 +550,16 @@ public final class AdmittedSet {
 
     private static long storedKey(long clientHash) {
         return clientHash == TOMBSTONE || clientHash == RESERVED ? SENTINEL_ALIAS : clientHash;
+    }
+
+    /** Expiry passes run so far; for tests. */
+    long expiryPasses() {
+        expiryLock.lock();
+        try {
+            return passes;
+        } finally {
+            expiryLock.unlock();
+        }
     }
 
     /** Number of slots; for tests. */

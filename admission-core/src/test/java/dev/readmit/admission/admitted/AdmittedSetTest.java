@@ -169,6 +169,25 @@ final class AdmittedSetTest {
     }
 
     @Test
+    void runsAtMostOneExpiryPassPerTickForAFullSet() {
+        AdmittedSet set = AdmittedSet.create(3, IDLE, clock);
+        set.add(1, t0);
+        set.add(2, t0);
+        set.add(3, t0);
+        assertThat(set.add(4, t0)).isFalse();
+        assertThat(set.add(5, t0 + 1)).isFalse();
+        assertThat(set.add(6, t0 + 2)).isFalse();
+        assertThat(set.expiryPasses()).isEqualTo(1);
+        long nextTick = t0 + IDLE.toNanos() / 64;
+        assertThat(set.add(7, nextTick)).isFalse();
+        assertThat(set.expiryPasses()).isEqualTo(2);
+        long idle = t0 + IDLE.toNanos() * 2;
+        assertThat(set.add(8, idle)).isTrue();
+        assertThat(set.expiryPasses()).isEqualTo(3);
+        assertThat(set.size()).isEqualTo(1);
+    }
+
+    @Test
     void reusesSlotsAcrossManyGenerationsOfClients() {
         AdmittedSet set = AdmittedSet.create(64, IDLE, clock);
         SplittableRandom random = new SplittableRandom(7);
