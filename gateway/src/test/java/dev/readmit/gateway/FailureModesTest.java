@@ -100,6 +100,30 @@ final class FailureModesTest {
     }
 
     @Test
+    void retriesASafeRequestOnceWhenAKeptAliveConnectionTurnsOutClosed() throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r =
+                        raw.send("GET /keep HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertThat(r.status()).as("request %d", i).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("kept");
+            }
+        }
+        assertThat(gateway.upstreamPool().connectionsOpened()).isEqualTo(3);
+    }
+
+    @Test
+    void doesNotRetryARequestWithABody() throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            assertThat(raw.send("GET /keep HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+                    .isEqualTo(200);
+            RawHttp.Response r = raw.send("POST /keep HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi")
+                    .read();
+            assertThat(r.status()).isEqualTo(502);
+        }
+    }
+
+    @Test
     void removesHopByHopResponseHeaders() throws IOException {
         RawHttp.Response r = get("/hop");
         assertThat(r.bodyText()).isEqualTo("hop");

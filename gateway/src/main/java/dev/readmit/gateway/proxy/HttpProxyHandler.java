@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Expect: 100-continue} is answered by the gateway once an upstream connection is ready (not
  *       before, so a client does not send a large body that would only earn a 502); the upstream sees the
  *       request without {@code Expect}, and informational responses from the upstream are dropped.
+ *   <li>A kept-alive upstream connection can be closed by the upstream just as a request goes out. A
+ *       request with a safe method (GET, HEAD, OPTIONS) and no body that fails that way before any answer
+ *       is sent once more, on a new connection; nothing else is ever retried.
  *   <li>A WebSocket upgrade answered with {@code 101} turns both connections into byte relays ({@link
  *       RelayHandler}); every HTTP stage is removed from the client pipeline.
  * </ul>
@@ -104,6 +107,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean switching;
     private boolean closeAfterResponse;
     private ScheduledFuture<?> responseTimer;
+    private HttpRequest sentHead;
+    private boolean replayable;
+    private boolean upstreamReused;
+    private boolean retried;
 
     public HttpProxyHandler(UpstreamPool pool, UpstreamSettings upstream, LimitSettings limits) {
         this.pool = pool;
@@ -265,6 +272,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
         webSocket = ForwardingHeaders.isWebSocketUpgrade(request);
+        HttpMethod method = request.method();
+        replayable = !webSocket
+                && !(request instanceof HttpContent)
+                && (method.equals(HttpMethod.GET)
+                        || method.equals(HttpMethod.HEAD)
+                        || method.equals(HttpMethod.OPTIONS))
+                && HttpUtil.getContentLength(request, 0L) == 0
+                && !HttpUtil.isTransferEncodingChunked(request);
+        retried = false;
+        sentHead = null;
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
         pendingHead = request;
         state = CONNECTING;
@@ -279,10 +296,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         upstream = connection;
+        upstreamReused = connection.isReused();
         HttpRequest head = pendingHead;
         pendingHead = null;
         state = requestComplete ? AWAITING : SENDING;
         upstream.write(head);
+        if (replayable) {
+            // Not reference-counted: kept so the request can be sent again if this connection was stale.
+            sentHead = head;
+            if (retried) {
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
         if (requestComplete) {
             armResponseTimer();
         }
@@ -309,6 +334,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private void sendContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (replayable
+                && (!last
+                        || content.content().isReadable()
+                        || !((LastHttpContent) content).trailingHeaders().isEmpty())) {
+            replayable = false;
+        }
         upstream.write(content);
         if (last) {
             requestComplete = true;
@@ -468,6 +499,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             upstream = null;
         }
         if (closed) {
+            return;
+        }
+        if (!responseStarted
+                && replayable
+                && requestComplete
+                && upstreamReused
+                && !retried
+                && cause instanceof UpstreamFailure failure
+                && failure.kind() == UpstreamFailure.Kind.UNREACHABLE) {
+            // A kept-alive connection the upstream closed just as the request went out: the request had no
+            // body and a safe method, and no answer came, so it is sent once more on a new connection.
+            retried = true;
+            pendingHead = sentHead;
+            sentHead = null;
+            state = CONNECTING;
+            pool.acquireFresh(ctx.channel().eventLoop(), this);
             return;
         }
         if (responseStarted) {
