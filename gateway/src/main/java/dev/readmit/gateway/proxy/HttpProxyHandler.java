@@ -312,6 +312,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             armResponseTimer();
         }
         if (sendContinue) {
+            sendContinue = false;
             ctx.writeAndFlush(
                     new DefaultFullHttpResponse(
                             HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
