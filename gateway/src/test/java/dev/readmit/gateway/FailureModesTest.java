@@ -187,6 +187,23 @@ final class FailureModesTest {
         stillServes();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CONNECT | CONNECT example.org:443 HTTP/1.1\\r\\nHost: example.org:443\\r\\n\\r\\n | 405",
+                "an unknown expectation | POST /ok HTTP/1.1\\r\\nHost: a\\r\\nExpect: magic\\r\\nContent-Length: 1\\r\\n\\r\\n"
+                        + " | 417",
+            })
+    void refusesWhatAReverseProxyCannotDoAndCloses(String kind, String request, int status) throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            RawHttp.Response r = raw.send(request.replace("\\r\\n", "\r\n")).read();
+            assertThat(r.status()).isEqualTo(status);
+            assertThat(raw.isClosedByPeer()).isTrue();
+        }
+        stillServes();
+    }
+
     @Test
     void answers408ToAClientTooSlowToSendItsHead() throws Exception {
         gateway.close();

@@ -256,6 +256,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         switching = false;
         closeAfterResponse = false;
 
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // A reverse proxy is not a tunnel: CONNECT would turn the upstream connection into raw bytes.
+            ReferenceCountUtil.release(request);
+            respondError(HttpResponseStatus.METHOD_NOT_ALLOWED);
+            return;
+        }
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
             ReferenceCountUtil.release(request);
