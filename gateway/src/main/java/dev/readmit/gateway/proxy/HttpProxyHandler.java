@@ -1,5 +1,6 @@
 package dev.readmit.gateway.proxy;
 
+import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.PipelineNames;
 import dev.readmit.gateway.config.HostHeaderPolicy;
 import dev.readmit.gateway.config.LimitSettings;
@@ -80,6 +81,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private static final int AWAITING = 3;
 
     private final UpstreamPool pool;
+    private final UpstreamObserver observer;
+    private final NanoClock clock;
     private final HostHeaderPolicy hostPolicy;
     private final String upstreamAuthority;
     private final long responseTimeoutNanos;
@@ -111,9 +114,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean replayable;
     private boolean upstreamReused;
     private boolean retried;
+    private boolean inFlight;
+    private long startNanos;
 
-    public HttpProxyHandler(UpstreamPool pool, UpstreamSettings upstream, LimitSettings limits) {
+    /**
+     * @param observer told about each request sent upstream; {@link UpstreamObserver#NONE} for none
+     * @param clock the time source for the observer's latencies
+     */
+    public HttpProxyHandler(
+            UpstreamPool pool,
+            UpstreamSettings upstream,
+            LimitSettings limits,
+            UpstreamObserver observer,
+            NanoClock clock) {
         this.pool = pool;
+        this.observer = observer;
+        this.clock = clock;
         this.hostPolicy = upstream.hostHeader();
         this.upstreamAuthority = upstream.authority();
         this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
@@ -180,6 +196,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        abandon();
         releaseInbound();
         cancelResponseTimer();
         if (upstream != null) {
@@ -203,8 +220,25 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                     cause);
         }
         closed = true;
+        abandon();
         releaseInbound();
         ctx.close();
+    }
+
+    private void abandon() {
+        if (inFlight) {
+            inFlight = false;
+            observer.requestAbandoned(clock.nanoTime() - startNanos);
+        }
+    }
+
+    private void failed(Throwable cause) {
+        if (inFlight) {
+            inFlight = false;
+            UpstreamFailure.Kind kind =
+                    cause instanceof UpstreamFailure f ? f.kind() : UpstreamFailure.Kind.UNREACHABLE;
+            observer.requestFailed(kind, clock.nanoTime() - startNanos);
+        }
     }
 
     // ---- request side ----
@@ -291,6 +325,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
         pendingHead = request;
         state = CONNECTING;
+        inFlight = true;
+        startNanos = clock.nanoTime();
+        observer.requestStarted();
         pool.acquire(ctx.channel().eventLoop(), this);
     }
 
@@ -336,6 +373,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         releasePendingHead();
+        failed(cause);
         respondError(ErrorResponses.forUpstreamFailure(cause));
     }
 
@@ -413,6 +451,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return true;
         }
         cancelResponseTimer();
+        if (inFlight) {
+            inFlight = false;
+            observer.responseReceived(code, clock.nanoTime() - startNanos);
+        }
         if (code == 101) {
             if (!webSocket) {
                 ReferenceCountUtil.release(response);
@@ -524,6 +566,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             pool.acquireFresh(ctx.channel().eventLoop(), this);
             return;
         }
+        failed(cause);
         if (responseStarted) {
             // Part of the response is out: closing is the only way to tell the client it is incomplete.
             closed = true;
