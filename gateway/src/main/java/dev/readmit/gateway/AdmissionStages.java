@@ -24,6 +24,10 @@ import io.netty.channel.ChannelPipeline;
  *       from the client before the session starts.
  * </ul>
  *
+ * <p>On shutdown a {@link dev.readmit.gateway.proxy.DrainSignal} user event travels through the stages
+ * before it reaches the proxy, which closes the connection at once when it has no request in progress. A
+ * stage that is holding a request answers it (or lets it through) before passing the signal on.
+ *
  * <p>Implementations are shared by every event loop and must be thread-safe; the handlers they add may
  * be per-connection or {@code @Sharable}.
  */

@@ -1,8 +1,10 @@
 package dev.readmit.gateway;
 
+import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.config.GatewayConfig;
 import dev.readmit.gateway.config.ProxyMode;
 import dev.readmit.gateway.proxy.DrainSignal;
+import dev.readmit.gateway.proxy.UpstreamObserver;
 import dev.readmit.gateway.proxy.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -75,6 +77,22 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, AdmissionStages admission, Transport transport)
             throws IOException {
+        return start(config, admission, UpstreamObserver.NONE, NanoClock.system(), transport);
+    }
+
+    /**
+     * Starts with an observer of every request sent upstream (the feed for upstream health).
+     *
+     * @param observer see {@link UpstreamObserver}; {@link UpstreamObserver#NONE} for none
+     * @param clock the time source for the observer's latencies
+     */
+    public static Gateway start(
+            GatewayConfig config,
+            AdmissionStages admission,
+            UpstreamObserver observer,
+            NanoClock clock,
+            Transport transport)
+            throws IOException {
         InetSocketAddress upstream = new InetSocketAddress(
                 config.upstream().host(), config.upstream().port());
         if (upstream.isUnresolved()) {
@@ -102,7 +120,7 @@ public final class Gateway implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new GatewayInitializer(
-                        config, pool, upstream, transport.socketChannel(), admission, connections));
+                        config, pool, upstream, transport.socketChannel(), admission, connections, observer, clock));
         ChannelFuture bound = b.bind(config.listen().toSocketAddress()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();

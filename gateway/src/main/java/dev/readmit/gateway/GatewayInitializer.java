@@ -1,5 +1,6 @@
 package dev.readmit.gateway;
 
+import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.config.GatewayConfig;
 import dev.readmit.gateway.config.ProxyMode;
 import dev.readmit.gateway.proxy.ClientTimeoutHandler;
@@ -7,6 +8,7 @@ import dev.readmit.gateway.proxy.GatewayServerCodec;
 import dev.readmit.gateway.proxy.HttpErrorHandler;
 import dev.readmit.gateway.proxy.HttpProxyHandler;
 import dev.readmit.gateway.proxy.TcpProxyHandler;
+import dev.readmit.gateway.proxy.UpstreamObserver;
 import dev.readmit.gateway.proxy.UpstreamPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +33,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final Class<? extends Channel> socketChannel;
     private final AdmissionStages admission;
     private final ChannelGroup connections;
+    private final UpstreamObserver observer;
+    private final NanoClock clock;
 
     /**
      * @param pool upstream connections (HTTP mode); may be null in TCP mode
@@ -46,6 +50,32 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
             Class<? extends Channel> socketChannel,
             AdmissionStages admission,
             ChannelGroup connections) {
+        this(
+                config,
+                pool,
+                upstreamAddress,
+                socketChannel,
+                admission,
+                connections,
+                UpstreamObserver.NONE,
+                NanoClock.system());
+    }
+
+    /**
+     * @param observer told about every request sent upstream (HTTP mode), {@link UpstreamObserver#NONE} for none
+     * @param clock the time source for the observer's latencies
+     */
+    public GatewayInitializer(
+            GatewayConfig config,
+            UpstreamPool pool,
+            InetSocketAddress upstreamAddress,
+            Class<? extends Channel> socketChannel,
+            AdmissionStages admission,
+            ChannelGroup connections,
+            UpstreamObserver observer,
+            NanoClock clock) {
+        this.observer = Objects.requireNonNull(observer, "observer (use UpstreamObserver.NONE)");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.config = Objects.requireNonNull(config, "config");
         this.pool = pool;
         this.upstreamAddress = upstreamAddress;
@@ -94,7 +124,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addProxy(ChannelPipeline p) {
-        p.addLast(PipelineNames.PROXY, new HttpProxyHandler(pool, config.upstream(), config.limits()));
+        p.addLast(PipelineNames.PROXY, new HttpProxyHandler(pool, config.upstream(), config.limits(), observer, clock));
     }
 
     private void addTcpProxy(ChannelPipeline p) {

@@ -100,6 +100,30 @@ final class FailureModesTest {
     }
 
     @Test
+    void retriesASafeRequestOnceWhenAKeptAliveConnectionTurnsOutClosed() throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r =
+                        raw.send("GET /keep HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertThat(r.status()).as("request %d", i).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("kept");
+            }
+        }
+        assertThat(gateway.upstreamPool().connectionsOpened()).isEqualTo(3);
+    }
+
+    @Test
+    void doesNotRetryARequestWithABody() throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            assertThat(raw.send("GET /keep HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+                    .isEqualTo(200);
+            RawHttp.Response r = raw.send("POST /keep HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi")
+                    .read();
+            assertThat(r.status()).isEqualTo(502);
+        }
+    }
+
+    @Test
     void removesHopByHopResponseHeaders() throws IOException {
         RawHttp.Response r = get("/hop");
         assertThat(r.bodyText()).isEqualTo("hop");
@@ -158,6 +182,23 @@ final class FailureModesTest {
             RawHttp.Response r = raw.send(request).read();
             assertThat(r.status()).isEqualTo(status);
             assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(raw.isClosedByPeer()).isTrue();
+        }
+        stillServes();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CONNECT | CONNECT example.org:443 HTTP/1.1\\r\\nHost: example.org:443\\r\\n\\r\\n | 405",
+                "an unknown expectation | POST /ok HTTP/1.1\\r\\nHost: a\\r\\nExpect: magic\\r\\nContent-Length: 1\\r\\n\\r\\n"
+                        + " | 417",
+            })
+    void refusesWhatAReverseProxyCannotDoAndCloses(String kind, String request, int status) throws IOException {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            RawHttp.Response r = raw.send(request.replace("\\r\\n", "\r\n")).read();
+            assertThat(r.status()).isEqualTo(status);
             assertThat(raw.isClosedByPeer()).isTrue();
         }
         stillServes();

@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
  * acts on its path:
  *
  * <ul>
+ *   <li>{@code /keep}: the first on a connection gets a kept-alive 200 {@code kept}; a second on the same
+ *       connection is met with a close (the race of a kept-alive connection timing out upstream)
  *   <li>{@code /ok}: a correct 200 with {@code Content-Length} and {@code Connection: close}
  *   <li>{@code /reset-before}: resets the connection before answering
  *   <li>{@code /close-before}: closes the connection cleanly before answering
@@ -51,11 +53,29 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
-            String head = readHead(s.getInputStream());
-            if (head == null) {
+            String head;
+            int served = 0;
+            while ((head = readHead(s.getInputStream())) != null) {
+                String path = head.split(" ")[1];
+                if (path.equals("/keep")) {
+                    if (served++ > 0) {
+                        // A kept-alive connection the upstream gives up on just as the next request arrives.
+                        return;
+                    }
+                    s.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nkept"));
+                    s.getOutputStream().flush();
+                    continue;
+                }
+                serveOnce(s, path);
                 return;
             }
-            String path = head.split(" ")[1];
+        } catch (IOException e) {
+            // the gateway closing on us is part of several scripts
+        }
+    }
+
+    private void serveOnce(Socket s, String path) throws IOException {
+        {
             var out = s.getOutputStream();
             switch (path) {
                 case "/ok" -> out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
@@ -84,8 +104,6 @@ public final class ScriptedUpstream implements AutoCloseable {
                 default -> out.write(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
             }
             out.flush();
-        } catch (IOException e) {
-            // the gateway closing on us is part of several scripts
         }
     }
 

@@ -23,45 +23,62 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread safety: every method may be called from any thread. {@link #touchIfPresent} and
  * {@link #remove} are lock free; {@link #add} is lock free unless the set is full, in which case it
- * runs one {@link #expire} pass before refusing; {@link #expire} runs under a lock so that only one
- * thread at a time reclaims slots.
+ * runs one {@link #expire} pass before refusing (at most one such pass per tick: a full set
+ * refuses at once if a pass already ran in the current tick); {@link #expire} runs under a lock so
+ * that only one thread at a time reclaims slots.
  *
  * <h2>Implementation notes</h2>
  *
  * <p>Open addressing with linear probing over one {@code long[]}: slot {@code i} is the pair
  * {@code table[2i]} (the key) and {@code table[2i + 1]} (its last-seen tick), so a probe reads one
  * 16-byte pair, within one cache line, and the next probe is usually in the same line. The number
- * of slots is the power of two at least {@code 2 * maxClients} (load factor at most 0.5). A key
- * slot moves only {@code EMPTY -> key -> TOMBSTONE -> EMPTY}; keys never move, so a reader that
- * probes from a key's home slot up to the first empty slot sees it.
+ * of slots is the power of two at least {@code 2 * maxClients} (load factor at most 0.5). Keys
+ * never move. A key slot goes {@code EMPTY -> key -> TOMBSTONE}, and a tombstone goes through
+ * {@code RESERVED} (owned by exactly one thread, which won the CAS) either to a new key or back to
+ * {@code EMPTY}. Every state change of a key slot is a CAS or a volatile store through a
+ * {@link VarHandle}; readers use acquire loads (plain loads on x86).
  *
  * <ul>
- *   <li>Insert: CAS {@code EMPTY -> key} on the first empty slot of the probe chain (a volatile CAS
- *       via {@link VarHandle#compareAndSet}); tombstones are never reused by inserters, which is
- *       what keeps two concurrent inserts of one key from landing in two slots. The tick of a slot
- *       that is being inserted reads {@link #FRESH}: readers treat it as present, the expiry pass
- *       leaves it alone, and the inserter replaces it by CAS once its insert is validated.
- *   <li>Touch: acquire loads of the key and tick ({@link VarHandle#getAcquire}, a plain load on
- *       x86). The tick is written only when the coarse tick has moved on (once per tick per client,
- *       not once per request, so a busy client does not keep dirtying its cache line), and then by
- *       CAS, because the expiry pass claims a slot by CAS on the same tick word: a touch that
- *       refreshed the tick first makes that claim fail, so a client that was just seen is never
- *       expired, and a touch that comes second sees the claim and reports the client as gone.
- *       Two touches racing on one tick cannot lose anything: the loser's CAS fails because the
- *       winner already stored the same or a newer tick.
- *   <li>Remove: CAS {@code key -> TOMBSTONE}. Whoever wins that CAS (remover, expiry pass, an
- *       inserter undoing its own insert) gives back the slot's share of {@link #size()}.
- *   <li>Reclaiming tombstones: only the expiry pass turns a tombstone back into an empty slot, and
- *       only when the next slot is empty (the tombstone ends its cluster, so no key's probe chain
- *       runs through it). It walks the table backwards from an empty slot so whole runs of
- *       tombstones empty in one pass. Each such write is bracketed by a sequence counter made odd
- *       before and even after (a seqlock), and the "next slot is empty" check is made inside that
- *       window. An inserter reads the counter before it probes and after its CAS; if the counter
- *       moved, a slot on its chain may have been emptied under it, so it re-validates the chain
- *       (no empty slot before its own, no earlier live copy of its key) against a stable even
- *       counter, and on failure undoes its insert and starts again. Readers never need the
- *       counter: a key whose insert has completed has a chain of non-empty slots that no later
- *       reclaim can empty, because the slot after any tombstone on that chain is never empty.
+ *   <li>Touch: acquire load of the key, then of its tick, then of the key again. The second key
+ *       load matters: between the first two loads the expiry pass may have expired the slot and
+ *       reclaimed it (tick reset to {@link #FRESH}), or an insert may have reused it, so a tick
+ *       counts only if the slot still holds the key afterwards; otherwise the probe starts over.
+ *       The tick is written only when the coarse tick has moved on (once per tick per client, not
+ *       once per request, so a busy client does not keep dirtying its cache line), and then by
+ *       CAS, because the expiry pass claims an idle slot by CAS on the same word ({@code tick ->
+ *       CLAIMED}) before it removes the key: whichever CAS comes first wins, so a client whose
+ *       touch answered true is never expired by a concurrent pass, and a touch that comes second
+ *       answers false. Two touches racing on one tick lose nothing: the loser's CAS fails because
+ *       the winner stored the same or a newer tick. (A concurrency test checks the "kept if and
+ *       only if the touch answered true" property over 500,000 races.)
+ *   <li>Insert: probe the key's chain up to the first empty slot; if a live copy is there, refresh
+ *       it. Otherwise take the first tombstone of the chain ({@code TOMBSTONE -> RESERVED} by CAS,
+ *       tick set to {@link #FRESH}, then the key stored with release semantics, so a reader that
+ *       sees the key sees {@code FRESH} or a later tick), or else the empty slot that ends the
+ *       chain ({@code EMPTY -> key} by CAS; reclaimed slots already hold {@code FRESH}). A
+ *       {@code FRESH} slot is present and never idle; the inserter stores the real tick (CAS from
+ *       {@code FRESH}) once its insert is validated.
+ *   <li>Validation, after every insert: the inserter re-reads its whole chain, from the home slot
+ *       to the first empty slot after its own, while a reclaim sequence counter stays even and
+ *       unchanged (a seqlock; the counter is odd while the expiry pass empties a slot). An empty
+ *       slot before its own means a reclaim emptied part of the chain under its probe, so readers
+ *       could miss the key: it undoes its insert and starts again. A live copy of the key before
+ *       its own means a concurrent add of the same client won: it undoes its own. Live copies after
+ *       its own were put there by concurrent adds that did not see it: it removes them. Of two
+ *       concurrent adds, at least the one that validates second sees the other's copy (all these
+ *       accesses are sequentially consistent), so exactly one copy, the earliest, stays.
+ *   <li>Remove: CAS {@code key -> TOMBSTONE}. Whoever wins that CAS (remover, expiry pass, a
+ *       validating inserter) gives back the slot's share of {@link #size()}, so the size stays
+ *       exact.
+ *   <li>Reclaim, by the expiry pass only (under a lock, off the request path): a tombstone whose
+ *       next slot is empty ends its cluster, so no key's probe chain runs through it, and it can
+ *       become empty. The pass walks the table backwards from an empty slot, so whole runs of
+ *       tombstones empty in one pass, and expires idle clients on the way. Each emptying is
+ *       bracketed by the reclaim sequence (odd before, even after) and re-checks that the next
+ *       slot is still empty inside that window, so an insert that took the next slot meanwhile is
+ *       caught by its validation. A key whose insert was validated has a chain of non-empty slots
+ *       that no later reclaim can empty, since the slot after any tombstone on it is non-empty;
+ *       that is why readers never need the counter.
  * </ul>
  *
  * <p>Memory: {@code 16 * slots} bytes in one array, no per-client object: 32 MiB for 1,000,000
@@ -91,13 +108,15 @@ public final class AdmittedSet {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
-     * Index of the size counter in {@link #counters}. The two counters sit 64 bytes apart and at
-     * least 64 bytes from either end of their array, so their writes never invalidate the cache
-     * line of the final fields that every {@link #touchIfPresent} reads.
+     * Index of the size counter in {@link #counters}. The counters sit 64 bytes apart and at least
+     * 64 bytes from either end of their array, so their writes never invalidate the cache line of
+     * the final fields that every {@link #touchIfPresent} reads, nor each other's.
      */
     private static final int SIZE = 8;
     /** Index of the reclaim sequence: odd while the expiry pass empties a slot. */
     private static final int RECLAIM_SEQUENCE = 16;
+    /** Index of the tick of the latest expiry pass, plus one (0: no pass yet). */
+    private static final int LAST_PASS_TICK = 24;
 
     private final long[] table;
     private final int mask;
@@ -108,10 +127,13 @@ public final class AdmittedSet {
     private final int tickShift;
 
     private final long idleTicks;
-    /** The size and the reclaim sequence (written only under {@link #expiryLock}), padded apart. */
-    private final AtomicLongArray counters = new AtomicLongArray(24);
+    /** Size, reclaim sequence and last pass tick (the last two written under {@link #expiryLock}). */
+    private final AtomicLongArray counters = new AtomicLongArray(32);
 
     private final ReentrantLock expiryLock = new ReentrantLock();
+
+    /** Expiry passes run so far; guarded by {@link #expiryLock}, for tests. */
+    private long passes;
 
     private AdmittedSet(int maxClients, long idleNanos, long originNanos) {
         int slots = Integer.highestOneBit(Math.max(8, maxClients) * 2 - 1) << 1;
@@ -172,30 +194,38 @@ public final class AdmittedSet {
             return false;
         }
         long nowTick = tick(nowNanos);
-        int slot = home(key);
+        int home = home(key);
+        int slot = home;
         for (int probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
-            long k = (long) SLOTS.getAcquire(table, slot << 1);
+            int keyIndex = slot << 1;
+            long k = (long) SLOTS.getAcquire(table, keyIndex);
             if (k == EMPTY) {
                 return false;
             }
-            if (k == key) {
-                long seen = (long) SLOTS.getAcquire(table, (slot << 1) + 1);
-                if (seen == CLAIMED) {
-                    continue; // a dying copy; a live one may follow
-                }
-                if (seen == FRESH) {
-                    return true;
-                }
-                if (nowTick - seen > idleTicks) {
-                    return false;
-                }
-                if (nowTick > seen
-                        && !SLOTS.compareAndSet(table, (slot << 1) + 1, seen, nowTick)
-                        && (long) SLOTS.getAcquire(table, (slot << 1) + 1) == CLAIMED) {
-                    return false;
-                }
-                return true;
+            if (k != key) {
+                continue;
             }
+            long seen = (long) SLOTS.getAcquire(table, keyIndex + 1);
+            if (seen == CLAIMED) {
+                continue; // a dying copy; a live one may follow
+            }
+            boolean admitted = true;
+            if (seen != FRESH) {
+                if (nowTick - seen > idleTicks) {
+                    admitted = false;
+                } else if (nowTick > seen
+                        && !SLOTS.compareAndSet(table, keyIndex + 1, seen, nowTick)
+                        && (long) SLOTS.getAcquire(table, keyIndex + 1) == CLAIMED) {
+                    admitted = false; // the expiry pass claimed it first
+                }
+            }
+            // The tick read above belongs to our key only if the slot still holds it: between the
+            // two loads the slot may have been expired and reclaimed (tick reset to FRESH) or reused.
+            if ((long) SLOTS.getAcquire(table, keyIndex) == key) {
+                return admitted;
+            }
+            slot = (home - 1) & mask;
+            probes = -1;
         }
         return false;
     }
@@ -271,7 +301,7 @@ public final class AdmittedSet {
                 }
                 return SLOTS.compareAndSet(table, slot << 1, EMPTY, key) ? slot : RETRY;
             }
-            if (k == key && refreshSlot(slot, nowTick)) {
+            if (k == key && refreshSlot(slot, key, nowTick)) {
                 return PRESENT;
             }
             if (k == TOMBSTONE && firstTombstone < 0) {
@@ -349,15 +379,15 @@ public final class AdmittedSet {
             if (k == EMPTY) {
                 return false;
             }
-            if (k == key && refreshSlot(slot, nowTick)) {
+            if (k == key && refreshSlot(slot, key, nowTick)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Moves the tick of a slot holding our key forward; false if the slot is claimed by expiry. */
-    private boolean refreshSlot(int slot, long nowTick) {
+    /** Moves the tick of a slot holding our key forward; false if claimed by expiry or no longer ours. */
+    private boolean refreshSlot(int slot, long key, long nowTick) {
         int index = (slot << 1) + 1;
         while (true) {
             long seen = (long) SLOTS.getAcquire(table, index);
@@ -365,7 +395,8 @@ public final class AdmittedSet {
                 return false;
             }
             if (seen == FRESH || seen >= nowTick || SLOTS.compareAndSet(table, index, seen, nowTick)) {
-                return true;
+                // as in touchIfPresent: the tick counts only if the slot still holds our key
+                return (long) SLOTS.getAcquire(table, slot << 1) == key;
             }
         }
     }
@@ -376,7 +407,9 @@ public final class AdmittedSet {
         while (true) {
             long current = counters.get(SIZE);
             if (current >= maxClients) {
-                if (expired) {
+                // Idleness changes only when the tick does: a second pass in the same tick would
+                // scan the whole table to free nothing, on the caller's (request) thread.
+                if (expired || counters.get(LAST_PASS_TICK) > tick(nowNanos)) {
                     return false;
                 }
                 expire(nowNanos);
@@ -446,6 +479,10 @@ public final class AdmittedSet {
     }
 
     private int expireLocked(long nowTick) {
+        if (counters.getPlain(LAST_PASS_TICK) < nowTick + 1) {
+            counters.set(LAST_PASS_TICK, nowTick + 1);
+        }
+        passes++;
         int anchor = -1;
         for (int slot = 0; slot <= mask; slot++) {
             if ((long) SLOTS.getAcquire(table, slot << 1) == EMPTY) {
@@ -513,6 +550,16 @@ public final class AdmittedSet {
 
     private static long storedKey(long clientHash) {
         return clientHash == TOMBSTONE || clientHash == RESERVED ? SENTINEL_ALIAS : clientHash;
+    }
+
+    /** Expiry passes run so far; for tests. */
+    long expiryPasses() {
+        expiryLock.lock();
+        try {
+            return passes;
+        } finally {
+            expiryLock.unlock();
+        }
     }
 
     /** Number of slots; for tests. */

@@ -81,6 +81,69 @@ final class AdmittedSetConcurrencyTest {
     }
 
     /**
+     * A touch and an expiry pass race on clients that are idle for the pass but not for the touch:
+     * exactly the clients whose touch answered true must survive the pass, no more, no fewer.
+     * Control groups touched before the race (must all survive) and never touched (must all go)
+     * check the setup itself.
+     */
+    @Test
+    void aClientIsKeptByExpiryIfAndOnlyIfItsConcurrentTouchSucceeded() throws Exception {
+        long second = 1_000_000_000L;
+        int racing = 20_000;
+        int control = 1_000;
+        long mismatches = 0;
+        for (int round = 0; round < 25; round++) {
+            AdmittedSet set = AdmittedSet.create(racing + 2 * control, Duration.ofSeconds(64), clock);
+            long t0 = clock.nanoTime();
+            for (int i = 1; i <= racing + 2 * control; i++) {
+                set.add(i, t0);
+            }
+            long touchNow = t0 + 60 * second; // not idle yet for the toucher
+            long expiryNow = t0 + 70 * second; // idle since t0 for the pass, not if touched at 60 s
+            for (int i = racing + 1; i <= racing + control; i++) {
+                assertThat(set.touchIfPresent(i, touchNow)).isTrue();
+            }
+            boolean[] touched = new boolean[racing + 1];
+            CountDownLatch start = new CountDownLatch(1);
+            Thread toucher = new Thread(() -> {
+                await(start);
+                for (int i = 1; i <= racing; i++) {
+                    touched[i] = set.touchIfPresent(i, touchNow);
+                }
+            });
+            int[] removed = new int[1];
+            Thread expirer = new Thread(() -> {
+                await(start);
+                removed[0] = set.expire(expiryNow);
+            });
+            toucher.start();
+            expirer.start();
+            start.countDown();
+            toucher.join(TimeUnit.SECONDS.toMillis(60));
+            expirer.join(TimeUnit.SECONDS.toMillis(60));
+            int kept = 0;
+            for (int i = 1; i <= racing; i++) {
+                boolean present = set.touchIfPresent(i, expiryNow);
+                kept += present ? 1 : 0;
+                mismatches += present == touched[i] ? 0 : 1;
+            }
+            for (int i = racing + 1; i <= racing + control; i++) {
+                assertThat(set.touchIfPresent(i, expiryNow))
+                        .as("touched before the pass")
+                        .isTrue();
+            }
+            for (int i = racing + control + 1; i <= racing + 2 * control; i++) {
+                assertThat(set.touchIfPresent(i, expiryNow)).as("never touched").isFalse();
+            }
+            assertThat(removed[0]).isEqualTo(racing - kept + control);
+            assertThat(set.size()).isEqualTo(kept + control);
+        }
+        assertThat(mismatches)
+                .as("clients whose touch answer disagrees with the expiry")
+                .isZero();
+    }
+
+    /**
      * Each round adds a few of this worker's own clients, checks they are admitted, removes them
      * and checks they are gone; every round also re-adds the shared clients (racing the other
      * workers' adds of the same keys) and probes clients nobody adds. Ends with all own clients in.

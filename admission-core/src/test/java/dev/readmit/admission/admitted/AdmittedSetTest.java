@@ -2,6 +2,7 @@ package dev.readmit.admission.admitted;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.readmit.admission.ManualClock;
@@ -168,6 +169,25 @@ final class AdmittedSetTest {
     }
 
     @Test
+    void runsAtMostOneExpiryPassPerTickForAFullSet() {
+        AdmittedSet set = AdmittedSet.create(3, IDLE, clock);
+        set.add(1, t0);
+        set.add(2, t0);
+        set.add(3, t0);
+        assertThat(set.add(4, t0)).isFalse();
+        assertThat(set.add(5, t0 + 1)).isFalse();
+        assertThat(set.add(6, t0 + 2)).isFalse();
+        assertThat(set.expiryPasses()).isEqualTo(1);
+        long nextTick = t0 + IDLE.toNanos() / 64;
+        assertThat(set.add(7, nextTick)).isFalse();
+        assertThat(set.expiryPasses()).isEqualTo(2);
+        long idle = t0 + IDLE.toNanos() * 2;
+        assertThat(set.add(8, idle)).isTrue();
+        assertThat(set.expiryPasses()).isEqualTo(3);
+        assertThat(set.size()).isEqualTo(1);
+    }
+
+    @Test
     void reusesSlotsAcrossManyGenerationsOfClients() {
         AdmittedSet set = AdmittedSet.create(64, IDLE, clock);
         SplittableRandom random = new SplittableRandom(7);
@@ -191,7 +211,7 @@ final class AdmittedSetTest {
         AdmittedSet set = AdmittedSet.create(1_000_000, IDLE, clock);
         assertThat(set.slots()).isEqualTo(2_097_152);
         double bytesPerClient = set.tableBytes() / 1_000_000.0;
-        assertThat(bytesPerClient).isLessThan(100).isCloseTo(33.55, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(bytesPerClient).isLessThan(100).isCloseTo(33.55, offset(0.01));
     }
 
     @Test

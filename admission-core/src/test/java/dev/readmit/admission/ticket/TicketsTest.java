@@ -9,9 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -141,7 +145,7 @@ final class TicketsTest {
     void rejectsAForgedTicketThatNamesOurKeyIdButIsSignedWithAnother() throws Exception {
         byte[] bytes = Base64.getUrlDecoder().decode(tickets.issue(CLIENT));
         ByteBuffer.wrap(bytes).putLong(5, 42L);
-        byte[] forgedMac = hmac(secret(9), java.util.Arrays.copyOf(bytes, 29));
+        byte[] forgedMac = hmac(secret(9), Arrays.copyOf(bytes, 29));
         System.arraycopy(forgedMac, 0, bytes, 29, 32);
         assertThat(tickets.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)))
                 .isZero();
@@ -250,6 +254,40 @@ final class TicketsTest {
                 .as("bytes allocated by 10,000 cached verifications")
                 .isLessThan(1_000);
         assertThat(admitted).isEqualTo(10_000);
+    }
+
+    @Test
+    void issuesAndVerifiesFromSeveralThreadsWhileTheKeyRotates() throws Exception {
+        Tickets small = Tickets.create(keys, LIFETIME, wallClock, 64); // collisions: slots get replaced
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            long base = (t + 1L) << 32;
+            threads.add(new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (long i = 1; i <= 3_000; i++) {
+                    String ticket = small.issue(base + i);
+                    if (small.verify(ticket) != base + i || small.verify(ticket) != base + i) {
+                        failures.add("client " + (base + i));
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        start.countDown();
+        keys.rotate(secret(2));
+        keys.rotate(secret(3));
+        for (Thread thread : threads) {
+            thread.join(60_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+        assertThat(failures).isEmpty();
     }
 
     @Test

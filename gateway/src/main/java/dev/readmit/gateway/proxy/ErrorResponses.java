@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>Content-Length and Transfer-Encoding both present, or any other malformed request</td><td>400</td></tr>
  *   <tr><td>declared body larger than {@code limits.maxContentLength}</td><td>413</td></tr>
  *   <tr><td>an {@code Expect} other than {@code 100-continue}</td><td>417</td></tr>
+ *   <tr><td>{@code CONNECT} (a reverse proxy is not a tunnel)</td><td>405</td></tr>
  *   <tr><td>client too slow to send its request head</td><td>408</td></tr>
  *   <tr><td>upstream refused, reset or closed before a response, or answered garbage</td><td>502</td></tr>
  *   <tr><td>upstream busy: every allowed connection in use</td><td>503</td></tr>

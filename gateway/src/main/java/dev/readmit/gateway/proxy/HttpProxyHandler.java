@@ -1,5 +1,6 @@
 package dev.readmit.gateway.proxy;
 
+import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.PipelineNames;
 import dev.readmit.gateway.config.HostHeaderPolicy;
 import dev.readmit.gateway.config.LimitSettings;
@@ -60,6 +61,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Expect: 100-continue} is answered by the gateway once an upstream connection is ready (not
  *       before, so a client does not send a large body that would only earn a 502); the upstream sees the
  *       request without {@code Expect}, and informational responses from the upstream are dropped.
+ *   <li>A kept-alive upstream connection can be closed by the upstream just as a request goes out. A
+ *       request with a safe method (GET, HEAD, OPTIONS) and no body that fails that way before any answer
+ *       is sent once more, on a new connection; nothing else is ever retried.
  *   <li>A WebSocket upgrade answered with {@code 101} turns both connections into byte relays ({@link
  *       RelayHandler}); every HTTP stage is removed from the client pipeline.
  * </ul>
@@ -77,6 +81,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private static final int AWAITING = 3;
 
     private final UpstreamPool pool;
+    private final UpstreamObserver observer;
+    private final NanoClock clock;
     private final HostHeaderPolicy hostPolicy;
     private final String upstreamAuthority;
     private final long responseTimeoutNanos;
@@ -104,9 +110,26 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean switching;
     private boolean closeAfterResponse;
     private ScheduledFuture<?> responseTimer;
+    private HttpRequest sentHead;
+    private boolean replayable;
+    private boolean upstreamReused;
+    private boolean retried;
+    private boolean inFlight;
+    private long startNanos;
 
-    public HttpProxyHandler(UpstreamPool pool, UpstreamSettings upstream, LimitSettings limits) {
+    /**
+     * @param observer told about each request sent upstream; {@link UpstreamObserver#NONE} for none
+     * @param clock the time source for the observer's latencies
+     */
+    public HttpProxyHandler(
+            UpstreamPool pool,
+            UpstreamSettings upstream,
+            LimitSettings limits,
+            UpstreamObserver observer,
+            NanoClock clock) {
         this.pool = pool;
+        this.observer = observer;
+        this.clock = clock;
         this.hostPolicy = upstream.hostHeader();
         this.upstreamAuthority = upstream.authority();
         this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
@@ -173,6 +196,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        abandon();
         releaseInbound();
         cancelResponseTimer();
         if (upstream != null) {
@@ -196,8 +220,25 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                     cause);
         }
         closed = true;
+        abandon();
         releaseInbound();
         ctx.close();
+    }
+
+    private void abandon() {
+        if (inFlight) {
+            inFlight = false;
+            observer.requestAbandoned(clock.nanoTime() - startNanos);
+        }
+    }
+
+    private void failed(Throwable cause) {
+        if (inFlight) {
+            inFlight = false;
+            UpstreamFailure.Kind kind =
+                    cause instanceof UpstreamFailure f ? f.kind() : UpstreamFailure.Kind.UNREACHABLE;
+            observer.requestFailed(kind, clock.nanoTime() - startNanos);
+        }
     }
 
     // ---- request side ----
@@ -249,6 +290,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         switching = false;
         closeAfterResponse = false;
 
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // A reverse proxy is not a tunnel: CONNECT would turn the upstream connection into raw bytes.
+            ReferenceCountUtil.release(request);
+            respondError(HttpResponseStatus.METHOD_NOT_ALLOWED);
+            return;
+        }
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
             ReferenceCountUtil.release(request);
@@ -265,9 +312,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
         webSocket = ForwardingHeaders.isWebSocketUpgrade(request);
+        HttpMethod method = request.method();
+        replayable = !webSocket
+                && !(request instanceof HttpContent)
+                && (method.equals(HttpMethod.GET)
+                        || method.equals(HttpMethod.HEAD)
+                        || method.equals(HttpMethod.OPTIONS))
+                && HttpUtil.getContentLength(request, 0L) == 0
+                && !HttpUtil.isTransferEncodingChunked(request);
+        retried = false;
+        sentHead = null;
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
         pendingHead = request;
         state = CONNECTING;
+        inFlight = true;
+        startNanos = clock.nanoTime();
+        observer.requestStarted();
         pool.acquire(ctx.channel().eventLoop(), this);
     }
 
@@ -279,14 +339,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         upstream = connection;
+        upstreamReused = connection.isReused();
         HttpRequest head = pendingHead;
         pendingHead = null;
         state = requestComplete ? AWAITING : SENDING;
         upstream.write(head);
+        if (replayable) {
+            // Not reference-counted: kept so the request can be sent again if this connection was stale.
+            sentHead = head;
+            if (retried) {
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
         if (requestComplete) {
             armResponseTimer();
         }
         if (sendContinue) {
+            sendContinue = false;
             ctx.writeAndFlush(
                     new DefaultFullHttpResponse(
                             HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
@@ -304,11 +373,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         releasePendingHead();
+        failed(cause);
         respondError(ErrorResponses.forUpstreamFailure(cause));
     }
 
     private void sendContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (replayable
+                && (!last
+                        || content.content().isReadable()
+                        || !((LastHttpContent) content).trailingHeaders().isEmpty())) {
+            replayable = false;
+        }
         upstream.write(content);
         if (last) {
             requestComplete = true;
@@ -375,6 +451,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return true;
         }
         cancelResponseTimer();
+        if (inFlight) {
+            inFlight = false;
+            observer.responseReceived(code, clock.nanoTime() - startNanos);
+        }
         if (code == 101) {
             if (!webSocket) {
                 ReferenceCountUtil.release(response);
@@ -470,6 +550,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (closed) {
             return;
         }
+        if (!responseStarted
+                && replayable
+                && requestComplete
+                && upstreamReused
+                && !retried
+                && cause instanceof UpstreamFailure failure
+                && failure.kind() == UpstreamFailure.Kind.UNREACHABLE) {
+            // A kept-alive connection the upstream closed just as the request went out: the request had no
+            // body and a safe method, and no answer came, so it is sent once more on a new connection.
+            retried = true;
+            pendingHead = sentHead;
+            sentHead = null;
+            state = CONNECTING;
+            pool.acquireFresh(ctx.channel().eventLoop(), this);
+            return;
+        }
+        failed(cause);
         if (responseStarted) {
             // Part of the response is out: closing is the only way to tell the client it is incomplete.
             closed = true;

@@ -68,11 +68,20 @@ public final class UpstreamPool {
      * before this method returns. Call on {@code loop}.
      */
     void acquire(EventLoop loop, UpstreamExchange exchange) {
+        loopPool(loop).acquire(exchange, false);
+    }
+
+    /** Like {@link #acquire}, but never a kept-alive connection: for a retry after a stale one failed. */
+    void acquireFresh(EventLoop loop, UpstreamExchange exchange) {
+        loopPool(loop).acquire(exchange, true);
+    }
+
+    private LoopPool loopPool(EventLoop loop) {
         LoopPool pool = pools.get(loop);
         if (pool == null) {
             throw new IllegalArgumentException("not an event loop of this gateway: " + loop);
         }
-        pool.acquire(exchange);
+        return pool;
     }
 
     /** Open connections on all loops (for tests and status); a racy sum, exact when the loops are quiet. */
@@ -141,9 +150,9 @@ public final class UpstreamPool {
                     });
         }
 
-        void acquire(UpstreamExchange exchange) {
+        void acquire(UpstreamExchange exchange, boolean fresh) {
             UpstreamConnection c;
-            while ((c = idle.pollLast()) != null) {
+            while (!fresh && (c = idle.pollLast()) != null) {
                 cancelIdle(c);
                 if (c.isActive()) {
                     c.bind(exchange);
