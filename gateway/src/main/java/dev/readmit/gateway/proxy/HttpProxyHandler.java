@@ -410,7 +410,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (closed || !inbound.isEmpty()) {
             return;
         }
-        if ((state == IDLE && !draining) || (state == SENDING && upstream.isWritable())) {
+        // While the response is awaited a read stays pending too: it notices a client that goes away, and
+        // keeps the transport from switching read interest off and on again for every request (a system
+        // call each way with epoll). What it brings in waits in the queue, which stops further reads.
+        if (((state == IDLE || state == AWAITING) && !draining) || (state == SENDING && upstream.isWritable())) {
             ctx.read();
         }
     }
