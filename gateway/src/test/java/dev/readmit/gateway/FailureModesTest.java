@@ -145,9 +145,9 @@ final class FailureModesTest {
             busy.send("GET /silent HTTP/1.1\r\nHost: a\r\n\r\n");
             // The first request holds the only connection until the gateway gives up on it (20 s), so the
             // second waits for the connect timeout and is turned away.
-            while (gateway.upstreamPool().openConnections() < 1) {
-                Thread.onSpinWait();
-            }
+            Await.until(
+                    "the first request holds the upstream connection",
+                    () -> gateway.upstreamPool().openConnections() >= 1);
             RawHttp.Response r =
                     second.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(503);

@@ -47,16 +47,12 @@ final class GracefulShutdownTest {
                             .status())
                     .isEqualTo(200);
             busy.send("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-            while (upstream.holding() < 1) {
-                Thread.onSpinWait();
-            }
+            Await.until("the upstream holds the request", () -> upstream.holding() >= 1);
             CompletableFuture<Void> shutdown = CompletableFuture.runAsync(gateway::shutdown);
             assertThat(idle.isClosedByPeer())
                     .as("an idle kept-alive connection closes at once")
                     .isTrue();
-            while (!refusesConnections(gateway)) {
-                Thread.onSpinWait();
-            }
+            Await.until("the gateway refuses connections", () -> refusesConnections(gateway));
             assertThat(shutdown).isNotDone();
 
             upstream.release();
@@ -74,9 +70,7 @@ final class GracefulShutdownTest {
         Gateway gateway = GatewayHarness.start(upstream.url(), "shutdown:\n  drainTimeout: 200ms\n");
         try (RawHttp busy = new RawHttp(gateway.localAddress())) {
             busy.send("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-            while (upstream.holding() < 1) {
-                Thread.onSpinWait();
-            }
+            Await.until("the upstream holds the request", () -> upstream.holding() >= 1);
             gateway.shutdown();
             assertThat(busy.isClosedByPeer()).isTrue();
             assertThat(gateway.openConnections()).isZero();

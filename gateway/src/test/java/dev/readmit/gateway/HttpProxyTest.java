@@ -13,6 +13,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -224,6 +230,41 @@ final class HttpProxyTest {
         }
         assertThat(gateway.upstreamPool().connectionsOpened()).isEqualTo(1);
         assertThat(upstream.requests()).isEqualTo(23);
+    }
+
+    @Test
+    void servesConcurrentClientsOnSeveralEventLoopsWithAtMostOneUpstreamConnectionEach() throws Exception {
+        gateway.close();
+        gateway = GatewayHarness.start(upstream.url(), "workerThreads: 2\n");
+        int clients = 8;
+        int requestsEach = 100;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                done.add(pool.submit(() -> {
+                    int ok = 0;
+                    try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+                        for (int i = 0; i < requestsEach; i++) {
+                            String id = client + "-" + i;
+                            RawHttp.Response r = raw.send("GET /seq/" + id + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                                    .read();
+                            if (r.status() == 200 && r.bodyText().equals(id)) {
+                                ok++;
+                            }
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(requestsEach);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(gateway.upstreamPool().connectionsOpened()).isBetween(1L, (long) clients);
     }
 
     @Test

@@ -110,6 +110,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean switching;
     private boolean closeAfterResponse;
     private ScheduledFuture<?> responseTimer;
+    private long responseDeadlineNanos;
     private HttpRequest sentHead;
     private boolean replayable;
     private boolean upstreamReused;
@@ -198,7 +199,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         closed = true;
         abandon();
         releaseInbound();
-        cancelResponseTimer();
+        stopResponseTimer();
         if (upstream != null) {
             // Mid-exchange: the upstream connection is in an unknown state and cannot be reused.
             upstream.close();
@@ -409,7 +410,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (closed || !inbound.isEmpty()) {
             return;
         }
-        if ((state == IDLE && !draining) || (state == SENDING && upstream.isWritable())) {
+        // While the response is awaited a read stays pending too: it notices a client that goes away, and
+        // keeps the transport from switching read interest off and on again for every request (a system
+        // call each way with epoll). What it brings in waits in the queue, which stops further reads.
+        if (((state == IDLE || state == AWAITING) && !draining) || (state == SENDING && upstream.isWritable())) {
             ctx.read();
         }
     }
@@ -577,19 +581,41 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
     }
 
+    /*
+     * The response timer is lazy, like Netty's IdleStateHandler: arming moves a deadline and schedules a
+     * task only when none is pending; a task that fires before the current deadline re-schedules itself for
+     * the rest. Fast exchanges on a kept-alive connection thus schedule nothing per request.
+     */
     private void armResponseTimer() {
-        cancelResponseTimer();
-        responseTimer = ctx.executor().schedule(this::responseTimedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        responseDeadlineNanos = System.nanoTime() + responseTimeoutNanos;
+        if (responseTimer == null) {
+            responseTimer =
+                    ctx.executor().schedule(this::responseTimerFired, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
-    private void responseTimedOut() {
+    private void responseTimerFired() {
         responseTimer = null;
+        if (responseDeadlineNanos == 0 || closed) {
+            return;
+        }
+        long left = responseDeadlineNanos - System.nanoTime();
+        if (left > 0) {
+            responseTimer = ctx.executor().schedule(this::responseTimerFired, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseDeadlineNanos = 0;
         if (!responseStarted && upstream != null) {
             upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no response in time", null));
         }
     }
 
     private void cancelResponseTimer() {
+        responseDeadlineNanos = 0;
+    }
+
+    private void stopResponseTimer() {
+        responseDeadlineNanos = 0;
         if (responseTimer != null) {
             responseTimer.cancel(false);
             responseTimer = null;
