@@ -23,7 +23,7 @@ import dev.readmit.gateway.admit.TicketCodec;
 import dev.readmit.gateway.config.ConfigProblem;
 import dev.readmit.gateway.config.ControlSettings;
 import dev.readmit.gateway.config.ProxyMode;
-import dev.readmit.gateway.proxy.UpstreamGuard;
+import dev.readmit.gateway.proxy.UpstreamObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Admission switched on: admission-core's controller assembled from the {@code admission} section
  * and plugged into the gateway at its two seams, the admission stages ({@link AdmissionStages}) and
- * the backpressure guard ({@link UpstreamGuard}).
+ * the backpressure guard ({@link UpstreamObserver}).
  *
  * <p>It owns one ticker thread ({@code readmit-ticker}) that every {@value #TICK_MILLIS} ms closes the
  * health window, moves the ramps, adapts the new-client rate and re-asks held requests. Close it to
@@ -283,7 +283,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
     }
 
     /** The backpressure seam for the proxy. */
-    public UpstreamGuard upstreamGuard() {
+    public UpstreamObserver upstreamObserver() {
         return guard;
     }
 

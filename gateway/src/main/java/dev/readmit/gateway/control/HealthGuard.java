@@ -2,27 +2,29 @@ package dev.readmit.gateway.control;
 
 import dev.readmit.admission.health.ConcurrencyLimiter;
 import dev.readmit.admission.health.HealthSignal;
-import dev.readmit.gateway.proxy.UpstreamGuard;
+import dev.readmit.gateway.proxy.UpstreamFailure;
+import dev.readmit.gateway.proxy.UpstreamObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@link UpstreamGuard} backed by admission-core: a slot is a permit of the adaptive
+ * The proxy's {@link UpstreamObserver} backed by admission-core: a slot is a permit of the adaptive
  * {@link ConcurrencyLimiter}; every outcome feeds the {@link HealthSignal} (which moves the ramp), the
  * circuit breaker (which stops new admissions while open) and the upstream latency histogram.
  *
- * <p>Requests that find the limiter full park in one FIFO shared by every event loop; each release
- * wakes the oldest. Lock-free: a {@link ConcurrentLinkedQueue} and the limiter's CAS.
+ * <p>Requests that find the limiter full park in one FIFO shared by every event loop; each slot given
+ * back is handed to the oldest waiter still there. Lock-free: a {@link ConcurrentLinkedQueue} and the
+ * limiter's CAS.
  */
-final class HealthGuard implements UpstreamGuard {
+final class HealthGuard implements UpstreamObserver {
 
     private final ConcurrencyLimiter limiter;
     private final HealthSignal health;
     private final CircuitBreaker breaker;
     private final Timer upstreamLatency;
-    private final ConcurrentLinkedQueue<Runnable> parked = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SlotWaiter> parked = new ConcurrentLinkedQueue<>();
 
     HealthGuard(ConcurrencyLimiter limiter, HealthSignal health, CircuitBreaker breaker, Timer upstreamLatency) {
         this.limiter = limiter;
@@ -32,48 +34,67 @@ final class HealthGuard implements UpstreamGuard {
     }
 
     @Override
-    public boolean tryAcquire() {
+    public boolean tryAcquireSlot() {
         return limiter.tryAcquire();
     }
 
     @Override
-    public void release(long latencyNanos, Outcome outcome) {
-        switch (outcome) {
-            case SUCCESS -> {
-                limiter.release(latencyNanos, false);
-                health.recordSuccess(latencyNanos);
-                breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
-                upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
-            }
-            case ERROR -> {
-                limiter.release(latencyNanos, true);
-                health.recordError(latencyNanos);
-                breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
-                upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
-            }
+    public void awaitSlot(SlotWaiter waiter) {
+        parked.add(waiter);
+        // A slot may have come free between the failed tryAcquireSlot and the add: hand it over now,
+        // so that a parked request is never stranded while the upstream is idle.
+        handOver();
+    }
+
+    @Override
+    public void responseReceived(int status, long latencyNanos) {
+        if (status >= 500) {
+            limiter.release(latencyNanos, true);
+            health.recordError(latencyNanos);
+            breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+        } else {
+            limiter.release(latencyNanos, false);
+            health.recordSuccess(latencyNanos);
+            breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+        }
+        upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+        handOver();
+    }
+
+    @Override
+    public void requestFailed(UpstreamFailure.Kind kind, long latencyNanos) {
+        switch (kind) {
             case TIMEOUT -> {
                 limiter.release(latencyNanos, true);
                 health.recordTimeout(latencyNanos);
                 breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
-                upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
             }
-            case CANCELLED -> limiter.releaseWithoutSample();
+            case UNREACHABLE -> {
+                limiter.release(latencyNanos, true);
+                health.recordError(latencyNanos);
+                breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+            }
+                // The gateway's own connection pool was full: no verdict on the upstream.
+            case BUSY -> limiter.releaseWithoutSample();
         }
-        Runnable next = parked.poll();
-        if (next != null) {
-            next.run();
-        }
+        handOver();
     }
 
     @Override
-    public void awaitSlot(Runnable retry) {
-        parked.add(retry);
-        // A slot may have come free between the failed tryAcquire and the add: check once more, so
-        // a parked request is never stranded with the upstream idle.
-        if (limiter.inFlight() < limiter.limit()) {
-            Runnable next = parked.poll();
-            if (next != null) {
-                next.run();
+    public void requestAbandoned(long latencyNanos) {
+        limiter.releaseWithoutSample();
+        handOver();
+    }
+
+    private void handOver() {
+        while (!parked.isEmpty() && limiter.tryAcquire()) {
+            SlotWaiter next = parked.poll();
+            if (next == null || !next.takeSlot()) {
+                // Nobody left to take it, or its client has gone: the slot goes back.
+                limiter.releaseWithoutSample();
+                if (next == null) {
+                    return;
+                }
             }
         }
     }

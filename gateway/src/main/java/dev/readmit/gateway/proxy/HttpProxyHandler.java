@@ -326,6 +326,34 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
         pendingHead = request;
         state = CONNECTING;
+        if (observer.tryAcquireSlot()) {
+            beginUpstream();
+        } else {
+            // The upstream is at its concurrency limit: this admitted request waits here for a slot,
+            // reading from the client stays paused, and the slot is handed over by whoever frees one.
+            observer.awaitSlot(slotWaiter);
+        }
+    }
+
+    /** Parked for a slot; called on the thread that freed one, so it touches nothing but the channel. */
+    private final UpstreamObserver.SlotWaiter slotWaiter = () -> {
+        if (!ctx.channel().isActive()) {
+            return false;
+        }
+        ctx.channel().eventLoop().execute(this::slotGranted);
+        return true;
+    };
+
+    private void slotGranted() {
+        if (closed || state != CONNECTING || pendingHead == null) {
+            // The client left between the hand-over and now: give the slot back unused.
+            observer.requestAbandoned(0);
+            return;
+        }
+        beginUpstream();
+    }
+
+    private void beginUpstream() {
         inFlight = true;
         startNanos = clock.nanoTime();
         observer.requestStarted();

@@ -8,6 +8,10 @@ package dev.readmit.gateway.proxy;
  * or {@link #requestAbandoned} follows, on the same thread; between them the request counts as in flight.
  * A retry on a new connection (see {@link HttpProxyHandler}) stays within one started request.
  *
+ * <p>Before a request starts it takes a slot ({@link #tryAcquireSlot()}); when none is free it parks
+ * ({@link #awaitSlot}) until one is handed to it, so the upstream never sees more requests in flight
+ * than the observer allows. A slot is given back by the outcome that ends the request.
+ *
  * <p>Calls come on the event loop of the connection concerned, from every event loop at once:
  * implementations must be thread-safe, must not block, and should not allocate (this is the proxy's
  * hot path). Latencies are nanoseconds from {@link #requestStarted()}, measured on the gateway's clock.
@@ -16,6 +20,31 @@ public interface UpstreamObserver {
 
     /** Observes nothing. */
     UpstreamObserver NONE = new UpstreamObserver() {};
+
+    /** Takes a slot for one request if the upstream has room; false if it is at its limit. */
+    default boolean tryAcquireSlot() {
+        return true;
+    }
+
+    /**
+     * Parks a request that found no slot. When a slot is free the observer takes it for the waiter
+     * and calls {@link SlotWaiter#takeSlot()}, from whatever thread gave a slot back.
+     */
+    default void awaitSlot(SlotWaiter waiter) {
+        if (tryAcquireSlot() && !waiter.takeSlot()) {
+            requestAbandoned(0);
+        }
+    }
+
+    /** A request parked for a slot. */
+    interface SlotWaiter {
+        /**
+         * A slot was taken for this request: continue it on its own event loop.
+         *
+         * @return false if the request is gone; the slot is then given back by the caller
+         */
+        boolean takeSlot();
+    }
 
     /** A request is on its way to the upstream (a connection is being obtained for it). */
     default void requestStarted() {}
