@@ -2,15 +2,23 @@ package dev.readmit.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.AdmissionStages;
 import dev.readmit.gateway.Gateway;
+import dev.readmit.gateway.Transport;
 import dev.readmit.gateway.config.ConfigException;
+import dev.readmit.gateway.config.ConfigProblem;
 import dev.readmit.gateway.config.GatewayConfig;
 import dev.readmit.gateway.config.GatewayConfigReader;
+import dev.readmit.gateway.control.AdmissionRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +103,14 @@ public final class GatewayCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        AdmissionRuntime.Parsed admissionSettings;
+        try {
+            admissionSettings = admissionSettings(config);
+        } catch (ConfigException e) {
+            err.println("readmit: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         if (checkOnly) {
             PrintWriter out = spec.commandLine().getOut();
             out.println("configuration is valid: " + config);
@@ -116,30 +132,60 @@ public final class GatewayCommand implements Callable<Integer> {
                 config.workerThreads(),
                 config.drainTimeout().toMillis(),
                 config.adminListen().map(Object::toString).orElse("off"),
-                config.admission().isPresent() ? "configured" : "off");
+                admissionSettings == null ? "off" : describe(admissionSettings));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AdmissionRuntime admission = admissionSettings == null
+                ? null
+                : AdmissionRuntime.start(
+                        admissionSettings.settings(), admissionSettings.control(), NanoClock.system(), registry);
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, admissionStages(config));
+            gateway = admission == null
+                    ? Gateway.start(config, AdmissionStages.NONE)
+                    : Gateway.start(
+                            config, admission, admission.upstreamObserver(), NanoClock.system(), Transport.best());
         } catch (IOException e) {
+            if (admission != null) {
+                admission.close();
+            }
             err.println("readmit: " + e.getMessage());
             err.flush();
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::shutdown, "readmit-shutdown"));
         gateway.awaitTermination();
+        if (admission != null) {
+            admission.close();
+        }
         return 0;
     }
 
     /**
-     * The admission stages for this configuration. This build's gateway module carries no admission
-     * stages yet, so a configured {@code admission} section is reported and admission stays off.
+     * The validated {@code admission} section, or null when admission is off (no section, or
+     * {@code enabled: false}).
      */
-    private static AdmissionStages admissionStages(GatewayConfig config) {
-        if (config.admission().isPresent()) {
-            log.warn("an admission section is configured, but this build has no admission stages: every request is"
-                    + " proxied (admission off)");
+    static AdmissionRuntime.Parsed admissionSettings(GatewayConfig config) throws ConfigException {
+        if (config.admission().isEmpty()) {
+            return null;
         }
-        return AdmissionStages.NONE;
+        List<ConfigProblem> problems = new ArrayList<>();
+        AdmissionRuntime.Parsed parsed =
+                AdmissionRuntime.parse(config.admission().get(), problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException("(section admission)", problems);
+        }
+        return parsed.settings().enabled() ? parsed : null;
+    }
+
+    private static String describe(AdmissionRuntime.Parsed a) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "on (%d classes, default class opens at %.1f%%, %s new clients/s, burst %s, waiting %s)",
+                a.settings().classCount(),
+                a.control().defaultClass().initialFraction() * 100,
+                a.control().newClientsPerSecond(),
+                a.control().burst(),
+                a.settings().waiting().mode().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The file (if any) with the flags applied, validated. */

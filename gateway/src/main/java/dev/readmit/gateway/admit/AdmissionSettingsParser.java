@@ -8,6 +8,7 @@ import dev.readmit.gateway.admit.AdmissionSettings.Ticket;
 import dev.readmit.gateway.admit.AdmissionSettings.Waiting;
 import dev.readmit.gateway.admit.AdmissionSettings.WaitingMode;
 import dev.readmit.gateway.config.ConfigProblem;
+import dev.readmit.gateway.config.ControlSettings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -25,9 +26,18 @@ import java.util.regex.Pattern;
  */
 final class AdmissionSettingsParser {
 
-    private static final Set<String> SECTION_FIELDS =
-            Set.of("enabled", "clientKey", "trustedProxies", "classes", "defaultClass", "waiting", "ticket");
-    private static final Set<String> CLASS_FIELDS = Set.of("name", "match");
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
+    /** This parser's fields plus those {@link ControlSettings} reads from the same section. */
+    private static final Set<String> SECTION_FIELDS = union(
+            Set.of("enabled", "clientKey", "trustedProxies", "classes", "defaultClass", "waiting", "ticket"),
+            ControlSettings.SECTION_FIELDS);
+
+    private static final Set<String> CLASS_FIELDS = union(Set.of("name", "match"), ControlSettings.CLASS_FIELDS);
     private static final Set<String> MATCH_FIELDS = Set.of("path", "methods", "header");
     private static final Set<String> HEADER_MATCH_FIELDS = Set.of("name", "value");
     private static final Set<String> WAITING_FIELDS =
