@@ -36,16 +36,17 @@ import java.util.Objects;
  * {@code tat → next} if {@code next − now ≤ τ}, where {@code τ = burst × T} is the burst window. The
  * free permits at {@code now} are {@code (now + τ − max(tat, now)) / T}. Nothing else is stored.
  *
- * <p><b>Fixed point, modular.</b> Times are {@code long}s in units of 2<sup>-{@value #FRACTION_BITS}
- * </sup> ns ({@code nowNanos << 8}), compared only by signed difference, so they wrap like {@link
- * System#nanoTime()} and no absolute value can overflow. {@code T} is rounded up, never down, to the
- * next even unit: the bucket may admit fractionally fewer than {@code permitsPerSecond} (at 10,000,000/s,
- * {@code T} = 100 ns = 25,600 units exactly; at worst 2/256 ns per permit, i.e. 0.008% at 10,000,000/s)
- * but never more. Because the fraction is kept, rounding never accumulates beyond that per-permit
- * bound, and permits of non-integer nanosecond intervals (3/s) stay exact over hours. A difference above
- * 2<sup>62</sup> units cannot come from a live state (every live {@code tat} is at most {@code τ} ahead
- * of now) and is read as "idle long ago", i.e. full. Known limit: a bucket that is not called at all for
- * a multiple of 2<sup>56</sup> ns (2.28 years), to within one burst window, can read as drained once.
+ * <p><b>Fixed point, relative to an origin.</b> Cell times are {@code long}s in units of 2<sup>-{@value
+ * #FRACTION_BITS}</sup> ns, counted from the layout's origin (a clock reading taken when the layout was
+ * made), so they never overflow: "now" is {@code (nowNanos − origin) << 8}, exact while within
+ * 2<sup>54</sup> ns (about 208 days) of the origin, and the first call after that rebases the layout to
+ * a new origin (the same relayout as below, once in 208 days). The clock itself may wrap, as {@link
+ * System#nanoTime()} may: only differences are used. {@code T} is rounded up, never down, to the next
+ * even unit: the bucket may admit fractionally fewer than {@code permitsPerSecond} (at 10,000,000/s
+ * {@code T} = 100 ns = 25,600 units exactly; the worst case is 2/256 ns per permit, 0.008% at
+ * 10,000,000/s) but never more, and since the fraction is kept, intervals that are not whole nanoseconds
+ * (3/s) stay exact over hours. A caller-supplied {@code nowNanos} more than 208 days before the origin
+ * is refused.
  *
  * <p><b>Striping.</b> One CAS word shared by several cores ping-pongs between their caches; two threads
  * on one word are slower together than one alone. The bucket therefore starts with one cell and, like
@@ -85,7 +86,9 @@ public final class TokenBucket {
     private static final long MAX_REFILL_NANOS = 1L << 52;
     private static final long ONE_NANO = 1L << FRACTION_BITS;
     private static final long RETIRED = 1L;
-    private static final long STALE_AHEAD = 1L << 62;
+    /** A layout is rebased when "now" is this far from its origin: 2^54 ns, about 208 days. */
+    private static final long REBASE_NANOS = 1L << 54;
+
     private static final int MAX_CELLS = maxCells(Runtime.getRuntime().availableProcessors());
 
     private static final VarHandle BUSY;
@@ -123,10 +126,9 @@ public final class TokenBucket {
     public static TokenBucket create(double permitsPerSecond, double burst, NanoClock clock) {
         Objects.requireNonNull(clock, "clock");
         validate(permitsPerSecond, burst);
-        long nowFp = clock.nanoTime() << FRACTION_BITS;
-        Layout layout = Layout.create(permitsPerSecond, burst, 1, nowFp);
+        Layout layout = Layout.create(permitsPerSecond, burst, 1, clock.nanoTime());
         if (!layout.closed) {
-            layout.cells[0].value = nowFp;
+            layout.cells[0].value = 0; // tat = now: full
         }
         return new TokenBucket(clock, layout);
     }
@@ -166,12 +168,21 @@ public final class TokenBucket {
 
     /** As {@link #nanosUntilNextPermit()}, at {@code nowNanos} (a reading of the bucket's clock). */
     public long nanosUntilNextPermitAt(long nowNanos) {
-        final long now = nowNanos << FRACTION_BITS;
         for (; ; ) {
             Layout l = layout;
             if (l.closed) {
                 return Long.MAX_VALUE;
             }
+            long sinceOrigin = nowNanos - l.originNanos;
+            if (sinceOrigin >= REBASE_NANOS || sinceOrigin <= -REBASE_NANOS) {
+                if (sinceOrigin > 0) {
+                    rebase(l, nowNanos);
+                    Thread.onSpinWait();
+                    continue;
+                }
+                return l.windowFp >>> FRACTION_BITS; // "now" from long before the layout: a full window
+            }
+            final long now = sinceOrigin << FRACTION_BITS;
             long shortest = Long.MAX_VALUE;
             boolean retired = false;
             for (Cell cell : l.cells) {
@@ -236,7 +247,6 @@ public final class TokenBucket {
     }
 
     private boolean acquire(long nowNanos, int permits) {
-        final long now = nowNanos << FRACTION_BITS;
         for (; ; ) {
             Layout l = layout;
             if (permits > l.permitsPerCell) {
@@ -246,6 +256,15 @@ public final class TokenBucket {
                 }
                 continue;
             }
+            long sinceOrigin = nowNanos - l.originNanos;
+            if (sinceOrigin >= REBASE_NANOS || sinceOrigin <= -REBASE_NANOS) {
+                // Once in ~208 days of a layout's life; a "now" from long before it is refused.
+                if (sinceOrigin > 0 && rebase(l, nowNanos)) {
+                    continue;
+                }
+                return false;
+            }
+            final long now = sinceOrigin << FRACTION_BITS;
             Cell[] cells = l.cells;
             int mask = cells.length - 1;
             long cost = l.costFp * permits;
@@ -279,10 +298,14 @@ public final class TokenBucket {
         }
     }
 
-    /** {@code max(tat, now)} on the modular time line; a {@code tat} implausibly far ahead is stale. */
+    /** {@code max(tat, now)}: a bucket idle since {@code tat} starts again from now. */
     private static long start(long tat, long now) {
-        long ahead = tat - now;
-        return ahead > 0 && ahead < STALE_AHEAD ? tat : now;
+        return Math.max(tat, now);
+    }
+
+    /** Moves the layout's origin to {@code nowNanos}, keeping its state; false if another change runs. */
+    private boolean rebase(Layout l, long nowNanos) {
+        return changeCells(l, l.cells.length, nowNanos);
     }
 
     private void onContention(Layout l, long nowNanos) {
@@ -293,7 +316,7 @@ public final class TokenBucket {
 
     /** Relayouts to {@code cells} cells at the same rate, unless another change is in progress. */
     private boolean changeCells(Layout l, int cells, long nowNanos) {
-        if (l.closed || cells < 1 || cells > l.maxCells || !BUSY.compareAndSet(this, 0, 1)) {
+        if (l.closed || cells < 1 || cells > Math.max(l.maxCells, l.cells.length) || !BUSY.compareAndSet(this, 0, 1)) {
             return false;
         }
         try {
@@ -309,19 +332,21 @@ public final class TokenBucket {
 
     /** Steps (1) to (3) of the class notes. The caller holds the busy flag. */
     private void relayout(Layout old, double permitsPerSecond, double burst, int cells, long nowNanos) {
-        final long now = nowNanos << FRACTION_BITS;
-        Layout next = Layout.create(permitsPerSecond, burst, cells, now);
+        Layout next = Layout.create(permitsPerSecond, burst, cells, nowNanos);
         layout = next;
         if (old.closed) {
             return;
         }
+        // "now" in the old layout's frame, exactly: the old origin may be far from now (a rebase).
+        BigInteger oldNow = BigInteger.valueOf(nowNanos - old.originNanos).shiftLeft(FRACTION_BITS);
         // Free time (in fixed-point units of the old layout) summed over the old cells; a debt counts
         // negative. Free permits = freeFp / old.costFp.
         BigInteger freeFp = BigInteger.ZERO;
         boolean allFull = true;
         for (Cell cell : old.cells) {
             long tat = (long) Cell.VALUE.getAndSet(cell, RETIRED);
-            long ahead = start(tat, now) - now;
+            BigInteger aheadOfNow = BigInteger.valueOf(tat).subtract(oldNow);
+            long ahead = aheadOfNow.signum() > 0 ? aheadOfNow.longValueExact() : 0;
             if (ahead != 0) {
                 allFull = false;
             }
@@ -398,6 +423,9 @@ public final class TokenBucket {
 
     /** An immutable snapshot of rate, burst and the cells that carry them. */
     private static final class Layout {
+        /** The {@link NanoClock} reading that cell times are relative to. */
+        final long originNanos;
+
         final double permitsPerSecond;
         final double burst;
         final boolean closed;
@@ -412,6 +440,7 @@ public final class TokenBucket {
         final int maxCells;
 
         private Layout(
+                long originNanos,
                 double permitsPerSecond,
                 double burst,
                 Cell[] cells,
@@ -419,6 +448,7 @@ public final class TokenBucket {
                 long windowFp,
                 int permitsPerCell,
                 int maxCells) {
+            this.originNanos = originNanos;
             this.permitsPerSecond = permitsPerSecond;
             this.burst = burst;
             this.closed = cells.length == 0;
@@ -429,10 +459,10 @@ public final class TokenBucket {
             this.maxCells = maxCells;
         }
 
-        /** A layout whose cells are drained at {@code nowFp}. */
-        static Layout create(double permitsPerSecond, double burst, int cellCount, long nowFp) {
+        /** A layout with its origin at {@code nowNanos} and its cells drained then. */
+        static Layout create(double permitsPerSecond, double burst, int cellCount, long nowNanos) {
             if (permitsPerSecond == 0) {
-                return new Layout(0, burst, new Cell[0], 0, 0, 0, 0);
+                return new Layout(nowNanos, 0, burst, new Cell[0], 0, 0, 0, 0);
             }
             double cellNanos = (double) NANOS_PER_SECOND * cellCount / permitsPerSecond;
             long cost = (long) Math.ceil(cellNanos * ONE_NANO);
@@ -442,10 +472,10 @@ public final class TokenBucket {
             long window = evenFloor(whole * cost + (long) Math.floor((cellBurst - whole) * cost));
             Cell[] cells = new Cell[cellCount];
             for (int i = 0; i < cellCount; i++) {
-                cells[i] = new Cell(nowFp + window);
+                cells[i] = new Cell(window);
             }
             int permitsPerCell = (int) Math.min(Integer.MAX_VALUE, window / cost);
-            return new Layout(permitsPerSecond, burst, cells, cost, window, permitsPerCell, cellLimit(burst));
+            return new Layout(nowNanos, permitsPerSecond, burst, cells, cost, window, permitsPerCell, cellLimit(burst));
         }
     }
 

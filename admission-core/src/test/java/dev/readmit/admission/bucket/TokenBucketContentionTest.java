@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
 
 /** Real threads on one bucket, a fixed number of attempts each: the bound must hold whatever the order. */
 final class TokenBucketContentionTest {
@@ -91,8 +90,8 @@ final class TokenBucketContentionTest {
         assertThat(admitted).isLessThanOrEqualTo(allowed).isGreaterThan(allowed * 9 / 10);
     }
 
-    @Test
-    void rateChangesRacingWithAcquirersNeverCreatePermits() throws Exception {
+    @RepeatedTest(10)
+    void rateChangesRacingWithAcquirersNeitherCreateNorLosePermits() throws Exception {
         ManualClock clock = new ManualClock();
         TokenBucket bucket = TokenBucket.create(1000, 500, clock);
         AtomicBoolean acquiring = new AtomicBoolean(true);
@@ -119,8 +118,14 @@ final class TokenBucketContentionTest {
         } finally {
             acquiring.set(false);
         }
-
         assertThat(changer.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(200);
-        assertThat(admitted).isLessThanOrEqualTo(500).isPositive();
+        long leftOver = 0;
+        while (bucket.tryAcquire()) {
+            leftOver++;
+        }
+
+        // The clock never moved: taken plus left over can be at most the burst, and only fragments of a
+        // permit per cell may be lost to striping.
+        assertThat(admitted + leftOver).isLessThanOrEqualTo(500).isGreaterThanOrEqualTo(500 - 2L * bucket.cellCount());
     }
 }

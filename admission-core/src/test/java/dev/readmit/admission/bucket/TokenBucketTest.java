@@ -194,6 +194,42 @@ final class TokenBucketTest {
     }
 
     @Test
+    void anIdleBucketIsFullAfterAnyLongIdle() {
+        long[] idles = {1L << 54, 1L << 55, (1L << 56) - 1, 1L << 56, 3 * (1L << 56) + 5, 200L * 365 * 86_400 * SECOND};
+        ManualClock clock = new ManualClock(Long.MIN_VALUE + 7);
+        TokenBucket bucket = TokenBucket.create(0.01, 3, clock);
+        for (long idle : idles) {
+            assertThat(bucket.tryAcquire(3)).as("after %d ns idle", idle).isTrue();
+            assertThat(bucket.tryAcquire()).isFalse();
+            clock.advanceNanos(idle);
+            assertThat(bucket.nanosUntilNextPermit()).isZero();
+        }
+    }
+
+    @Test
+    void keepsItsStateAcrossTheRebaseOfItsOrigin() {
+        ManualClock clock = new ManualClock(42);
+        TokenBucket bucket = TokenBucket.create(10, 5, clock);
+        clock.advanceNanos((1L << 54) - 50_000_000);
+        assertThat(bucket.tryAcquire(5)).isTrue();
+        clock.advanceNanos(60_000_000);
+
+        assertThat(bucket.tryAcquire()).isFalse();
+        assertThat(bucket.nanosUntilNextPermit()).isEqualTo(40_000_000);
+        clock.advanceNanos(40_000_000);
+        assertThat(bucket.tryAcquire()).isTrue();
+        assertThat(bucket.tryAcquire()).isFalse();
+    }
+
+    @Test
+    void refusesANowFromLongBeforeTheBucketExisted() {
+        ManualClock clock = new ManualClock();
+        TokenBucket bucket = TokenBucket.create(10, 5, clock);
+        assertThat(bucket.tryAcquireAt(-(1L << 55))).isFalse();
+        assertThat(bucket.tryAcquireAt(0)).isTrue();
+    }
+
+    @Test
     void theHighestRateIsExactOverASimulatedSecond() {
         ManualClock clock = new ManualClock(-5 * SECOND);
         TokenBucket bucket = TokenBucket.create(10_000_000, 10, clock);
