@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -111,7 +112,8 @@ public final class UpstreamSimCommand implements Callable<Integer> {
             names = "--stats-every",
             paramLabel = "D",
             defaultValue = "10s",
-            description = "Log the counters this often (0s = only at stop). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Log the counters this often when they changed (0s = only at stop). Default: ${DEFAULT-VALUE}.")
     String statsEvery;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -145,8 +147,15 @@ public final class UpstreamSimCommand implements Callable<Integer> {
             return thread;
         });
         if (!statsInterval.isZero()) {
+            AtomicReference<SimStats> lastLogged = new AtomicReference<>();
             statsLogger.scheduleAtFixedRate(
-                    () -> log.info("upstream-sim {}", line(simulator.stats())),
+                    () -> {
+                        // An idle simulator would repeat the same line forever: log changes only.
+                        SimStats now = simulator.stats();
+                        if (!now.equals(lastLogged.getAndSet(now))) {
+                            log.info("upstream-sim {}", line(now));
+                        }
+                    },
                     statsInterval.toNanos(),
                     statsInterval.toNanos(),
                     TimeUnit.NANOSECONDS);
