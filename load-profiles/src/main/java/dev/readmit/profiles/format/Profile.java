@@ -1,5 +1,7 @@
 package dev.readmit.profiles.format;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,7 +51,7 @@ public record Profile(
         Objects.requireNonNull(onReject, "onReject");
         populations = List.copyOf(populations);
         events = List.copyOf(events);
-        extra = Map.copyOf(extra);
+        extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     /** Distinct clients of a recorded profile, or the sum of the populations of a modelled one. */

@@ -69,7 +69,10 @@ public final class ProfileReader {
                 try {
                     node = MAPPER.readTree(parser);
                 } catch (JsonProcessingException e) {
-                    problems.add(syntax(sourceName, e));
+                    // Name the line where the broken value starts; the parser's position may be past it.
+                    ProfileProblem p = syntax(sourceName, e);
+                    problems.add(new ProfileProblem(sourceName, line, "",
+                            p.reason() + (p.line() != line ? " (noticed at line " + p.line() + ")" : "")));
                     break;
                 }
                 if (header == null) {

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *       one plus the think time, never its actual completion, so a slow answer cannot move the plan
  *       (Gil Tene, HdrHistogram#148). The replayer still shifts a client's later requests when the
  *       server tells it to wait ({@code Retry-After}): that is the client's behaviour, not omission.
+ *   <li>A modelled profile's {@code model.duration_ms} bounds the plan: clients arriving after it and
+ *       requests planned after it are left out, and long-lived connections close at it.
  *   <li>Every random choice comes from a generator seeded by (profile seed, population, client index),
  *       so plans are reproducible and independent of iteration order.
  * </ul>
@@ -74,7 +76,9 @@ public final class PlanBuilder {
             for (int i = 0; i < n; i++) {
                 long clientSeed = mix(profile.seed(), p, i);
                 String key = key(pop.keyPattern(), i);
-                out.add(session(profile, pop, key, arrivals[i], speed, clientSeed));
+                if (arrivals[i] <= profile.durationMillis()) {
+                    out.add(session(profile, pop, key, arrivals[i], speed, clientSeed));
+                }
             }
         }
         return out;
@@ -114,6 +118,7 @@ public final class PlanBuilder {
         double t = arrivalMillis;
         int seq = 0;
         double end;
+        double last = arrivalMillis;
         if (s.longLived()) {
             double hold = s.holdMillis().sample(random);
             double meanGap = 60_000 / Math.max(1e-9, s.messagesPerMinute().sample(random));
@@ -132,17 +137,22 @@ public final class PlanBuilder {
         } else {
             for (RequestTemplate f : s.first()) {
                 requests.add(request(f, key, seq++, t, speed, random));
+                last = t;
                 t += s.thinkMillis().sample(random);
             }
             long count = Math.round(s.requests().sample(random));
             for (long k = 0; k < count && !s.mix().isEmpty(); k++) {
                 requests.add(request(pick(s.mix(), random), key, seq++, t, speed, random));
+                last = t;
                 t += s.thinkMillis().sample(random);
             }
-            end = requests.isEmpty() ? arrivalMillis : requests.get(requests.size() - 1).atNanos() * speed / 1e6;
+            end = last;
         }
+        // The model's duration bounds the run: nothing is planned after it.
+        long limit = nanos(profile.durationMillis(), speed);
+        requests.removeIf(r -> r.atNanos() > limit);
         return new PlannedClient(key, pop.className(), s.connection(),
-                honours(profile, key), requests, nanos(end, speed), seed);
+                honours(profile, key), requests, Math.min(limit, nanos(end, speed)), seed);
     }
 
     private static RequestTemplate pick(List<RequestTemplate> mix, SplittableRandom random) {
