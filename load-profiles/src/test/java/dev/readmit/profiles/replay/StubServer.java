@@ -28,23 +28,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** A tiny HTTP server on 127.0.0.1:0 for replayer tests: answers with a function and records what it saw. */
-final class StubServer implements AutoCloseable {
+public final class StubServer implements AutoCloseable {
 
     /** One request as the stub saw it. */
-    record Seen(long receivedNanos, String method, String uri, HttpHeaders headers, int bodyBytes) {}
+    public record Seen(long receivedNanos, String method, String uri, HttpHeaders headers, int bodyBytes) {}
 
     /** The answer to send: status and extra headers. */
-    record Answer(int status, List<String> headers) {
-        static Answer ok() {
+    public record Answer(int status, List<String> headers) {
+        public static Answer ok() {
             return new Answer(200, List.of());
         }
     }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
-    final List<Seen> seen = new CopyOnWriteArrayList<>();
+    public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-    StubServer(Function<Seen, Answer> answer) throws InterruptedException {
+    public StubServer(Function<Seen, Answer> answer) throws InterruptedException {
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -76,7 +76,7 @@ final class StubServer implements AutoCloseable {
                 .channel();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort());
     }
 
