@@ -16,12 +16,13 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         Matcher m = SIMPLE.matcher(v);
         if (m.matches()) {
             double n = Double.parseDouble(m.group(1));
-            double millis = switch (m.group(2)) {
-                case "ms" -> n;
-                case "s" -> n * 1000;
-                case "m" -> n * 60_000;
-                default -> n * 3_600_000;
-            };
+            double millis =
+                    switch (m.group(2)) {
+                        case "ms" -> n;
+                        case "s" -> n * 1000;
+                        case "m" -> n * 60_000;
+                        default -> n * 3_600_000;
+                    };
             return Duration.ofNanos(Math.round(millis * 1e6));
         }
         try {

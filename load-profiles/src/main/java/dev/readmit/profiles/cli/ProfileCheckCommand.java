@@ -21,13 +21,17 @@ import picocli.CommandLine.Parameters;
  * {@code readmit profile check}: validates a profile and prints what a replay at a speed and scale would
  * send (a dry run: nothing is sent). Exit 0 when valid, 1 when not.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
         description = "Validate a profile (file or bundled name) and describe the plan a replay would send.")
 public final class ProfileCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "PROFILE", description = "Profile file or bundled name (${COMPLETION-CANDIDATES}).",
+    @Parameters(
+            paramLabel = "PROFILE",
+            description = "Profile file or bundled name (${COMPLETION-CANDIDATES}).",
             completionCandidates = BundledNames.class)
     String profile;
 
@@ -63,11 +67,24 @@ public final class ProfileCheckCommand implements Callable<Integer> {
             }
         }
         int peak = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        out.printf(Locale.ROOT, "%s: valid %s profile \"%s\"%n", profile, p.kind().name().toLowerCase(Locale.ROOT),
+        out.printf(
+                Locale.ROOT,
+                "%s: valid %s profile \"%s\"%n",
+                profile,
+                p.kind().name().toLowerCase(Locale.ROOT),
                 p.name());
-        out.printf(Locale.ROOT, "at speed %s, scale %s: %d clients %s, %d requests over %.1f s, peak %d requests/s,"
-                        + " %.1f MiB of request bodies%n", speed, scale, plan.clients().size(), perClass,
-                plan.requestCount(), plan.endNanos() / 1e9, peak, bytes / 1048576.0);
+        out.printf(
+                Locale.ROOT,
+                "at speed %s, scale %s: %d clients %s, %d requests over %.1f s, peak %d requests/s,"
+                        + " %.1f MiB of request bodies%n",
+                speed,
+                scale,
+                plan.clients().size(),
+                perClass,
+                plan.requestCount(),
+                plan.endNanos() / 1e9,
+                peak,
+                bytes / 1048576.0);
         out.flush();
         return 0;
     }

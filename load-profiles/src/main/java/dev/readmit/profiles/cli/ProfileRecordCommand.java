@@ -43,28 +43,43 @@ public final class ProfileRecordCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--access-log", required = true, paramLabel = "FILE", description = "Access log (.gz read as gzip).")
+    @Option(
+            names = "--access-log",
+            required = true,
+            paramLabel = "FILE",
+            description = "Access log (.gz read as gzip).")
     Path accessLog;
 
-    @Option(names = "--format", defaultValue = "combined", paramLabel = "FORMAT",
+    @Option(
+            names = "--format",
+            defaultValue = "combined",
+            paramLabel = "FORMAT",
             description = "combined, common or json (nginx log_format readmit, see README). Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--output", paramLabel = "FILE",
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
             description = "Profile to write (.gz written as gzip). Default: standard output.")
     Path output;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Profile name. Default: the log's file name.")
     String name;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the sub-second spreading. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of the sub-second spreading. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--class", paramLabel = "CLASS=REGEX",
+    @Option(
+            names = "--class",
+            paramLabel = "CLASS=REGEX",
             description = "Class of requests whose path matches REGEX (first match wins); repeatable.")
     List<String> classRules = List.of();
 
-    @Option(names = "--keep-raw-keys",
+    @Option(
+            names = "--keep-raw-keys",
             description = "Write client keys (addresses, users) as they are instead of salted hashes. Lab logs only.")
     boolean keepRawKeys;
 
@@ -75,21 +90,21 @@ public final class ProfileRecordCommand implements Callable<Integer> {
         try {
             logFormat = AccessLogFormat.valueOf(format.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--format: '" + format + "' unknown (one of combined, common, json)");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--format: '" + format + "' unknown (one of combined, common, json)");
         }
         Map<String, Pattern> rules = new LinkedHashMap<>();
         for (String rule : classRules) {
             int eq = rule.indexOf('=');
             if (eq <= 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--class: '" + rule + "' must be CLASS=REGEX, e.g. priority=^/v1/restore/");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--class: '" + rule + "' must be CLASS=REGEX, e.g. priority=^/v1/restore/");
             }
             try {
                 rules.put(rule.substring(0, eq), Pattern.compile(rule.substring(eq + 1)));
             } catch (PatternSyntaxException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--class: '" + rule + "' has a bad regex: " + e.getDescription());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--class: '" + rule + "' has a bad regex: " + e.getDescription());
             }
         }
         if (!Files.isRegularFile(accessLog)) {
@@ -103,10 +118,13 @@ public final class ProfileRecordCommand implements Callable<Integer> {
         Recording recording;
         try (InputStream raw = Files.newInputStream(accessLog);
                 BufferedReader in = new BufferedReader(new InputStreamReader(
-                        accessLog.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw, StandardCharsets.UTF_8))) {
+                        accessLog.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw,
+                        StandardCharsets.UTF_8))) {
             recording = recorder.record(in, accessLog.getFileName().toString());
         }
-        for (MalformedLine m : recording.malformed().subList(0, Math.min(SHOWN_MALFORMED, recording.malformed().size()))) {
+        for (MalformedLine m : recording
+                .malformed()
+                .subList(0, Math.min(SHOWN_MALFORMED, recording.malformed().size()))) {
             err.println(accessLog + ":" + m.line() + ": skipped: " + m.reason());
         }
         if (recording.malformedCount() > SHOWN_MALFORMED) {
@@ -120,15 +138,22 @@ public final class ProfileRecordCommand implements Callable<Integer> {
         if (output == null) {
             ProfileWriter.writeRecorded(recording.profile(), spec.commandLine().getOut());
         } else {
-            try (Writer out = new OutputStreamWriter(output.toString().endsWith(".gz")
-                    ? new GZIPOutputStream(Files.newOutputStream(output))
-                    : Files.newOutputStream(output), StandardCharsets.UTF_8)) {
+            try (Writer out = new OutputStreamWriter(
+                    output.toString().endsWith(".gz")
+                            ? new GZIPOutputStream(Files.newOutputStream(output))
+                            : Files.newOutputStream(output),
+                    StandardCharsets.UTF_8)) {
                 ProfileWriter.writeRecorded(recording.profile(), out);
             }
         }
-        err.printf(Locale.ROOT, "recorded %d events of %d clients over %.1f s from %d lines (%d malformed, skipped)%s%n",
-                recording.profile().events().size(), recording.profile().clientCount(),
-                recording.profile().durationMillis() / 1000, recording.linesRead(), recording.malformedCount(),
+        err.printf(
+                Locale.ROOT,
+                "recorded %d events of %d clients over %.1f s from %d lines (%d malformed, skipped)%s%n",
+                recording.profile().events().size(),
+                recording.profile().clientCount(),
+                recording.profile().durationMillis() / 1000,
+                recording.linesRead(),
+                recording.malformedCount(),
                 output == null ? "" : " to " + output);
         err.flush();
         return 0;

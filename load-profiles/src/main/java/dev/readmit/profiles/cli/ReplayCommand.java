@@ -46,47 +46,85 @@ public final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "PROFILE", description = "Profile file or bundled name (${COMPLETION-CANDIDATES}).",
+    @Parameters(
+            paramLabel = "PROFILE",
+            description = "Profile file or bundled name (${COMPLETION-CANDIDATES}).",
             completionCandidates = ProfileCheckCommand.BundledNames.class)
     String profile;
 
-    @Option(names = "--target", required = true, paramLabel = "URL", description = "Base URL, e.g. http://127.0.0.1:8080")
+    @Option(
+            names = "--target",
+            required = true,
+            paramLabel = "URL",
+            description = "Base URL, e.g. http://127.0.0.1:8080")
     URI target;
 
-    @Option(names = "--speed", defaultValue = "1", paramLabel = "X", description = "Time compression. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--speed",
+            defaultValue = "1",
+            paramLabel = "X",
+            description = "Time compression. Default: ${DEFAULT-VALUE}.")
     double speed;
 
-    @Option(names = "--scale", defaultValue = "1", paramLabel = "Y", description = "Client multiplier. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--scale",
+            defaultValue = "1",
+            paramLabel = "Y",
+            description = "Client multiplier. Default: ${DEFAULT-VALUE}.")
     double scale;
 
-    @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            paramLabel = "D",
+            converter = DurationConverter.class,
             description = "Hard cap of the run (e.g. 90s, 5m). Default: the plan's length plus --grace.")
     Duration duration;
 
-    @Option(names = "--grace", defaultValue = "30s", paramLabel = "D", converter = DurationConverter.class,
+    @Option(
+            names = "--grace",
+            defaultValue = "30s",
+            paramLabel = "D",
+            converter = DurationConverter.class,
             description = "Added to the plan's length for the default cap. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
-    @Option(names = "--max-connections", defaultValue = "10000", paramLabel = "N",
+    @Option(
+            names = "--max-connections",
+            defaultValue = "10000",
+            paramLabel = "N",
             description = "Cap of open connections; a request that finds none free waits and counts as late."
                     + " Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
-    @Option(names = "--request-timeout", defaultValue = "30s", paramLabel = "D", converter = DurationConverter.class,
+    @Option(
+            names = "--request-timeout",
+            defaultValue = "30s",
+            paramLabel = "D",
+            converter = DurationConverter.class,
             description = "An answer not complete this long after the send is a timeout. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
-    @Option(names = "--clone-spread", defaultValue = "1s", paramLabel = "D", converter = DurationConverter.class,
-            description = "Clones of a recorded client start up to this much later (0 = synchronised). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--clone-spread",
+            defaultValue = "1s",
+            paramLabel = "D",
+            converter = DurationConverter.class,
+            description =
+                    "Clones of a recorded client start up to this much later (0 = synchronised). Default: ${DEFAULT-VALUE}.")
     Duration cloneSpread;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads. Default: min(4, cores).")
     Integer ioThreads;
 
-    @Option(names = "--name", defaultValue = "replay", description = "Name of the run in the report. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--name",
+            defaultValue = "replay",
+            description = "Name of the run in the report. Default: ${DEFAULT-VALUE}.")
     String runName;
 
-    @Option(names = "--report", paramLabel = "DIR",
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
             description = "Write the interval histograms (" + HISTOGRAM_LOG + "), the result (" + RESULT_JSON
                     + ") and the report into DIR.")
     Path reportDir;

@@ -5,8 +5,7 @@ package dev.readmit.profiles.format;
  * population's {@code N} clients in time; arrivals are open: they do not depend on any response.
  * Immutable.
  */
-public sealed interface Arrival
-        permits Arrival.AtOnce, Arrival.Ramp, Arrival.Poisson, Arrival.ReconnectStorm {
+public sealed interface Arrival permits Arrival.AtOnce, Arrival.Ramp, Arrival.Poisson, Arrival.ReconnectStorm {
 
     /**
      * All clients within {@code [atMillis, atMillis + windowMillis]}: uniformly at random, or evenly

@@ -286,7 +286,8 @@ final class JsonFields {
             return "nothing";
         }
         String text = v.toString();
-        return v.getNodeType().name().toLowerCase(Locale.ROOT) + " " + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
+        return v.getNodeType().name().toLowerCase(Locale.ROOT) + " "
+                + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 
     static String quote(String s) {

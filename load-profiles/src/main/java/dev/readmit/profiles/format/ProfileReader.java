@@ -71,7 +71,10 @@ public final class ProfileReader {
                 } catch (JsonProcessingException e) {
                     // Name the line where the broken value starts; the parser's position may be past it.
                     ProfileProblem p = syntax(sourceName, e);
-                    problems.add(new ProfileProblem(sourceName, line, "",
+                    problems.add(new ProfileProblem(
+                            sourceName,
+                            line,
+                            "",
                             p.reason() + (p.line() != line ? " (noticed at line " + p.line() + ")" : "")));
                     break;
                 }
@@ -189,10 +192,18 @@ public final class ProfileReader {
                 }
                 Set<String> names = new HashSet<>();
                 for (int i = 0; i < pops.size(); i++) {
-                    Population p = readPopulation(pops.get(i), model.path("populations[" + i + "]"), line, src,
-                            problems, header.defaultClass);
+                    Population p = readPopulation(
+                            pops.get(i),
+                            model.path("populations[" + i + "]"),
+                            line,
+                            src,
+                            problems,
+                            header.defaultClass);
                     if (p != null && !names.add(p.name())) {
-                        problems.add(new ProfileProblem(src, line, model.path("populations[" + i + "].name"),
+                        problems.add(new ProfileProblem(
+                                src,
+                                line,
+                                model.path("populations[" + i + "].name"),
                                 "duplicate population name " + JsonFields.quote(p.name())));
                     }
                     if (p != null) {
@@ -203,7 +214,9 @@ public final class ProfileReader {
             }
             for (String recordedOnly : List.of("clients", "events")) {
                 if (node.has(recordedOnly)) {
-                    h.problem(recordedOnly, "only a recorded profile carries totals; a modelled one counts model.populations");
+                    h.problem(
+                            recordedOnly,
+                            "only a recorded profile carries totals; a modelled one counts model.populations");
                 }
             }
         } else if (h.has("model")) {
@@ -302,8 +315,7 @@ public final class ProfileReader {
                         "even".equals(a.choice("spread", "uniform", "uniform", "even")));
                 case "ramp" -> new Arrival.Ramp(at, a.number("for_ms", 0, true, 1, MAX_MILLIS));
                 case "poisson" -> new Arrival.Poisson(at, a.number("rate_per_s", 1, true, 1e-6, 1e7));
-                case "reconnect_storm" -> new Arrival.ReconnectStorm(
-                        at, a.distribution("detect_ms", true, MAX_MILLIS));
+                case "reconnect_storm" -> new Arrival.ReconnectStorm(at, a.distribution("detect_ms", true, MAX_MILLIS));
                 default -> throw new AssertionError(process);
             };
         }
@@ -339,8 +351,10 @@ public final class ProfileReader {
         boolean loop = s.has("requests");
         boolean longLived = s.has("hold_ms");
         if (loop == longLived) {
-            s.problem("requests", "give either requests (a request loop, with think_ms) or hold_ms (a long-lived"
-                    + " connection, with messages_per_min), not " + (loop ? "both" : "neither"));
+            s.problem(
+                    "requests",
+                    "give either requests (a request loop, with think_ms) or hold_ms (a long-lived"
+                            + " connection, with messages_per_min), not " + (loop ? "both" : "neither"));
         } else if (loop && !s.has("think_ms")) {
             s.problem("think_ms", "is required with requests");
         } else if (longLived && !s.has("messages_per_min")) {
@@ -424,17 +438,22 @@ public final class ProfileReader {
                 return;
             }
             if (events >= 0 && events != recorded.size()) {
-                problems.add(new ProfileProblem(src, line, "events",
-                        "header says " + events + " events, the file holds " + recorded.size()));
+                problems.add(new ProfileProblem(
+                        src, line, "events", "header says " + events + " events, the file holds " + recorded.size()));
             }
-            long distinct = recorded.stream().map(RecordedEvent::client).distinct().count();
+            long distinct =
+                    recorded.stream().map(RecordedEvent::client).distinct().count();
             if (clients >= 0 && clients != distinct) {
-                problems.add(new ProfileProblem(src, line, "clients",
-                        "header says " + clients + " clients, the events name " + distinct));
+                problems.add(new ProfileProblem(
+                        src, line, "clients", "header says " + clients + " clients, the events name " + distinct));
             }
-            double last = recorded.isEmpty() ? 0 : recorded.get(recorded.size() - 1).timeMillis();
+            double last =
+                    recorded.isEmpty() ? 0 : recorded.get(recorded.size() - 1).timeMillis();
             if (durationMillis >= 0 && durationMillis < last) {
-                problems.add(new ProfileProblem(src, line, "duration_ms",
+                problems.add(new ProfileProblem(
+                        src,
+                        line,
+                        "duration_ms",
                         JsonFields.fmt(durationMillis) + " is before the last event at t_ms " + JsonFields.fmt(last)));
             }
             if (durationMillis < 0) {
@@ -443,8 +462,20 @@ public final class ProfileReader {
         }
 
         Profile toProfile(List<RecordedEvent> recorded) {
-            return new Profile(name, description, kind, source, seed, clientKey, connection, defaultClass, onReject,
-                    durationMillis, populations, recorded, extra);
+            return new Profile(
+                    name,
+                    description,
+                    kind,
+                    source,
+                    seed,
+                    clientKey,
+                    connection,
+                    defaultClass,
+                    onReject,
+                    durationMillis,
+                    populations,
+                    recorded,
+                    extra);
         }
     }
 }

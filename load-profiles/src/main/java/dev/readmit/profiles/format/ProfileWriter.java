@@ -43,7 +43,8 @@ public final class ProfileWriter {
             }
             g.writeNumberField("seed", profile.seed());
             g.writeObjectFieldStart("client_key");
-            g.writeStringField(profile.clientKey().where().name().toLowerCase(java.util.Locale.ROOT),
+            g.writeStringField(
+                    profile.clientKey().where().name().toLowerCase(java.util.Locale.ROOT),
                     profile.clientKey().name());
             g.writeEndObject();
             g.writeStringField("connection", profile.connection().name().toLowerCase(java.util.Locale.ROOT));
@@ -88,7 +89,8 @@ public final class ProfileWriter {
 
     /** Milliseconds to microsecond precision, without a trailing ".0" for whole values. */
     private static BigDecimal millis(double ms) {
-        BigDecimal d = BigDecimal.valueOf(ms).setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        BigDecimal d =
+                BigDecimal.valueOf(ms).setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros();
         return d.scale() < 0 ? d.setScale(0) : d;
     }
 

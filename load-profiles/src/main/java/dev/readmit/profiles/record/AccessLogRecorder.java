@@ -87,7 +87,12 @@ public final class AccessLogRecorder {
      * @param classRules class name to path regex, tried in order
      */
     public AccessLogRecorder(
-            AccessLogFormat format, String name, long seed, byte[] salt, boolean rawKeys, Map<String, Pattern> classRules) {
+            AccessLogFormat format,
+            String name,
+            long seed,
+            byte[] salt,
+            boolean rawKeys,
+            Map<String, Pattern> classRules) {
         this.format = Objects.requireNonNull(format, "format");
         this.name = Objects.requireNonNull(name, "name");
         this.seed = seed;
@@ -100,8 +105,16 @@ public final class AccessLogRecorder {
     }
 
     /** One parsed line before sorting: start in ms since the epoch, or in whole seconds for text formats. */
-    private record Parsed(long line, double startMillis, String rawKey, String method, String path, long reqBytes,
-            int status, long respBytes, double origMillis) {}
+    private record Parsed(
+            long line,
+            double startMillis,
+            String rawKey,
+            String method,
+            String path,
+            long reqBytes,
+            int status,
+            long respBytes,
+            double origMillis) {}
 
     /**
      * Reads the whole log from {@code in} (not closed).
@@ -143,8 +156,16 @@ public final class AccessLogRecorder {
             clients.add(key);
             // Microsecond precision, as written: the profile reads back equal to what was recorded.
             double t = Math.round((p.startMillis() - origin) * 1000) / 1000.0;
-            events.add(new RecordedEvent(t, key, p.method(), p.path(), p.reqBytes(), p.status(),
-                    p.respBytes(), p.origMillis(), classOf(p.path())));
+            events.add(new RecordedEvent(
+                    t,
+                    key,
+                    p.method(),
+                    p.path(),
+                    p.reqBytes(),
+                    p.status(),
+                    p.respBytes(),
+                    p.origMillis(),
+                    classOf(p.path())));
         }
         ObjectNode source = MAPPER.createObjectNode();
         source.put("file", sourceName);
@@ -158,9 +179,20 @@ public final class AccessLogRecorder {
         }
         extra.put("time_resolution_ms", secondResolution ? 1000 : 1);
         double duration = events.isEmpty() ? 0 : events.get(events.size() - 1).timeMillis();
-        Profile profile = new Profile(name, "", ProfileKind.RECORDED, source.toString(), seed,
-                ClientKeyPlacement.DEFAULT, ConnectionMode.PER_CLIENT, "default", OnReject.DEFAULT, duration,
-                List.of(), events, extra);
+        Profile profile = new Profile(
+                name,
+                "",
+                ProfileKind.RECORDED,
+                source.toString(),
+                seed,
+                ClientKeyPlacement.DEFAULT,
+                ConnectionMode.PER_CLIENT,
+                "default",
+                OnReject.DEFAULT,
+                duration,
+                List.of(),
+                events,
+                extra);
         return new Recording(profile, lineNumber, malformedCount, malformed);
     }
 
@@ -218,14 +250,23 @@ public final class AccessLogRecorder {
             clientKey = "addr:" + text(j, "ip", false) + " " + text(j, "ua", false);
         }
         boolean hasBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
-        return new Parsed(n, msec * 1000 - rt * 1000, clientKey, method, path, hasBody ? reqBytes : 0, status,
-                respBytes < 0 ? -1 : respBytes, j.has("rt") ? rt * 1000 : -1);
+        return new Parsed(
+                n,
+                msec * 1000 - rt * 1000,
+                clientKey,
+                method,
+                path,
+                hasBody ? reqBytes : 0,
+                status,
+                respBytes < 0 ? -1 : respBytes,
+                j.has("rt") ? rt * 1000 : -1);
     }
 
     private void spreadInsideSeconds(List<Parsed> parsed) {
         Map<Double, List<Integer>> bySecond = new LinkedHashMap<>();
         for (int i = 0; i < parsed.size(); i++) {
-            bySecond.computeIfAbsent(parsed.get(i).startMillis(), k -> new ArrayList<>()).add(i);
+            bySecond.computeIfAbsent(parsed.get(i).startMillis(), k -> new ArrayList<>())
+                    .add(i);
         }
         SplittableRandom random = new SplittableRandom(seed);
         for (Map.Entry<Double, List<Integer>> second : bySecond.entrySet()) {
@@ -238,8 +279,18 @@ public final class AccessLogRecorder {
             for (int k = 0; k < offsets.length; k++) {
                 int i = indices.get(k);
                 Parsed p = parsed.get(i);
-                parsed.set(i, new Parsed(p.line(), p.startMillis() + offsets[k], p.rawKey(), p.method(), p.path(),
-                        p.reqBytes(), p.status(), p.respBytes(), p.origMillis()));
+                parsed.set(
+                        i,
+                        new Parsed(
+                                p.line(),
+                                p.startMillis() + offsets[k],
+                                p.rawKey(),
+                                p.method(),
+                                p.path(),
+                                p.reqBytes(),
+                                p.status(),
+                                p.respBytes(),
+                                p.origMillis()));
             }
         }
     }
@@ -269,8 +320,8 @@ public final class AccessLogRecorder {
 
     private static String method(String m) throws BadLine {
         if (m == null || !METHODS.contains(m)) {
-            throw new BadLine("unknown method \"" + m + "\" (one of " + String.join(", ", new java.util.TreeSet<>(METHODS))
-                    + ")");
+            throw new BadLine("unknown method \"" + m + "\" (one of "
+                    + String.join(", ", new java.util.TreeSet<>(METHODS)) + ")");
         }
         return m;
     }

@@ -115,7 +115,9 @@ final class ClientRunner {
             return;
         }
         if (outcome != Outcome.WAITING) {
-            if (!admitted && outcome != Outcome.CONNECT_FAILED && outcome != Outcome.CLOSED
+            if (!admitted
+                    && outcome != Outcome.CONNECT_FAILED
+                    && outcome != Outcome.CLOSED
                     && outcome != Outcome.TIMEOUT) {
                 admitted = true;
                 engine.stats.recordAdmitted(now);
@@ -136,17 +138,24 @@ final class ClientRunner {
                 : policy.otherwise().delayMillis(attempt.number(), random);
         long retryAt = now + Math.round(delayMillis * 1e6);
         // The client waits: its later requests move with it (it is the server's instruction, not omission).
-        shiftNanos = Math.max(shiftNanos, retryAt - engine.startNanos() - attempt.request().atNanos());
+        shiftNanos = Math.max(
+                shiftNanos, retryAt - engine.startNanos() - attempt.request().atNanos());
         Attempt retry = new Attempt(this, attempt.request(), attempt.number() + 1, retryAt);
-        context.loop.schedule(() -> {
-            if (!done && !engine.stopping()) {
-                send(retry, System.nanoTime());
-            }
-        }, retryAt - System.nanoTime(), TimeUnit.NANOSECONDS);
+        context.loop.schedule(
+                () -> {
+                    if (!done && !engine.stopping()) {
+                        send(retry, System.nanoTime());
+                    }
+                },
+                retryAt - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
     }
 
     private void finishIfDone() {
-        if (!done && sessionOver && unfinished == 0 && nextIndex == plan.requests().size()) {
+        if (!done
+                && sessionOver
+                && unfinished == 0
+                && nextIndex == plan.requests().size()) {
             done = true;
             if (pool != context.sharedPool) {
                 pool.closeIdle();

@@ -55,9 +55,8 @@ public final class PlanBuilder {
      */
     public static ReplayPlan build(Profile profile, double speed, double scale, double cloneSpreadMillis) {
         if (!(speed > 0) || !(scale > 0) || !(cloneSpreadMillis >= 0)) {
-            throw new IllegalArgumentException(
-                    "speed and scale must be > 0, clone spread >= 0 (got " + speed + ", " + scale + ", "
-                            + cloneSpreadMillis + ")");
+            throw new IllegalArgumentException("speed and scale must be > 0, clone spread >= 0 (got " + speed + ", "
+                    + scale + ", " + cloneSpreadMillis + ")");
         }
         List<PlannedClient> clients = profile.kind() == ProfileKind.MODELLED
                 ? modelled(profile, speed, scale)
@@ -88,8 +87,10 @@ public final class PlanBuilder {
         double[] t = new double[n];
         if (arrival instanceof Arrival.AtOnce a) {
             for (int i = 0; i < n; i++) {
-                t[i] = a.atMillis() + (a.even() ? (n == 1 ? 0 : a.windowMillis() * i / (n - 1))
-                        : random.nextDouble() * a.windowMillis());
+                t[i] = a.atMillis()
+                        + (a.even()
+                                ? (n == 1 ? 0 : a.windowMillis() * i / (n - 1))
+                                : random.nextDouble() * a.windowMillis());
             }
         } else if (arrival instanceof Arrival.Ramp r) {
             // Rate growing linearly from zero: cumulative arrivals grow as t^2, so client i is at sqrt(u).
@@ -151,8 +152,14 @@ public final class PlanBuilder {
         // The model's duration bounds the run: nothing is planned after it.
         long limit = nanos(profile.durationMillis(), speed);
         requests.removeIf(r -> r.atNanos() > limit);
-        return new PlannedClient(key, pop.className(), s.connection(),
-                honours(profile, key), requests, Math.min(limit, nanos(end, speed)), seed);
+        return new PlannedClient(
+                key,
+                pop.className(),
+                s.connection(),
+                honours(profile, key),
+                requests,
+                Math.min(limit, nanos(end, speed)),
+                seed);
     }
 
     private static RequestTemplate pick(List<RequestTemplate> mix, SplittableRandom random) {
@@ -206,15 +213,22 @@ public final class PlanBuilder {
                     }
                 }
                 long end = requests.get(requests.size() - 1).atNanos();
-                out.add(new PlannedClient(cloneKey, cls, profile.connection(), honours(profile, cloneKey), requests,
-                        end, mix(seed, k, 1)));
+                out.add(new PlannedClient(
+                        cloneKey,
+                        cls,
+                        profile.connection(),
+                        honours(profile, cloneKey),
+                        requests,
+                        end,
+                        mix(seed, k, 1)));
             }
         }
         return out;
     }
 
     private static boolean honours(Profile profile, String key) {
-        return unit(stableHash("honour:" + key) ^ profile.seed()) < profile.onReject().honourRetryAfter();
+        return unit(stableHash("honour:" + key) ^ profile.seed())
+                < profile.onReject().honourRetryAfter();
     }
 
     static String key(String pattern, int index) {
@@ -257,5 +271,4 @@ public final class PlanBuilder {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
     }
-
 }

@@ -70,8 +70,8 @@ final class ReplayEngine implements AutoCloseable {
                     .channel(NioSocketChannel.class)
                     .remoteAddress(address)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            options.requestTimeout().toMillis()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                            Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -148,8 +148,20 @@ public record ReplayOptions(
         }
 
         public ReplayOptions build() {
-            return new ReplayOptions(target, runName, speed, scale, cloneSpread, duration, grace, maxConnections,
-                    requestTimeout, interval, ioThreads, histogramLog, progress);
+            return new ReplayOptions(
+                    target,
+                    runName,
+                    speed,
+                    scale,
+                    cloneSpread,
+                    duration,
+                    grace,
+                    maxConnections,
+                    requestTimeout,
+                    interval,
+                    ioThreads,
+                    histogramLog,
+                    progress);
         }
     }
 }

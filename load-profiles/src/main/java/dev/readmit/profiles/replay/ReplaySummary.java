@@ -14,28 +14,42 @@ public final class ReplaySummary {
         StringBuilder b = new StringBuilder();
         line(b, "run", "%s against %s", run.result().name(), run.result().target());
         line(b, "duration", "%.1f s (first intended send to last answer)", s.durationSeconds());
-        line(b, "requests", "%d sent (%d planned first attempts; retries on top)", s.requestsSent(),
+        line(
+                b,
+                "requests",
+                "%d sent (%d planned first attempts; retries on top)",
+                s.requestsSent(),
                 run.plannedRequests());
         StringBuilder outcomes = new StringBuilder();
-        s.responses().forEach((k, v) -> outcomes.append(outcomes.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+        s.responses().forEach((k, v) -> outcomes.append(outcomes.length() == 0 ? "" : ", ")
+                .append(k)
+                .append(' ')
+                .append(v));
         line(b, "outcomes", "%s", outcomes.length() == 0 ? "none" : outcomes);
         line(b, "latency", "%s  (from intended send time; answers and timeouts)", percentiles(s.latencyMillis()));
         run.result().latencyMillisByClass().forEach((cls, p) -> line(b, "  " + cls, "%s", percentiles(p)));
         line(b, "clients", "%d, admitted %d, gave up %d", s.clients(), s.clientsAdmitted(), run.clientsGaveUp());
         line(b, "all admitted", "%s", seconds(s.secondsUntilAllAdmitted()));
         line(b, "all finished", "%s", seconds(s.secondsUntilAllFinished()));
-        line(b, "generator", "send lag p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d waited for a connection (cap);"
+        line(
+                b,
+                "generator",
+                "send lag p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d waited for a connection (cap);"
                         + " %d connections opened",
                 run.sendLagMicros().getValueAtPercentile(50) / 1000.0,
-                run.sendLagMicros().getValueAtPercentile(99) / 1000.0, run.sendLagMicros().getMaxValue() / 1000.0,
-                run.lateForConnection(), run.connectionsOpened());
+                run.sendLagMicros().getValueAtPercentile(99) / 1000.0,
+                run.sendLagMicros().getMaxValue() / 1000.0,
+                run.lateForConnection(),
+                run.connectionsOpened());
         b.setLength(b.length() - 1);
         return b.toString();
     }
 
     private static String percentiles(Map<String, Double> p) {
         StringBuilder sb = new StringBuilder();
-        p.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ").append(k).append(' ')
+        p.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ")
+                .append(k)
+                .append(' ')
                 .append(Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f ms", v)));
         return sb.length() == 0 ? "no answers" : sb.toString();
     }
@@ -45,7 +59,8 @@ public final class ReplaySummary {
     }
 
     private static void line(StringBuilder b, String label, String format, Object... args) {
-        b.append(String.format(Locale.ROOT, "%-14s ", label + ":")).append(String.format(Locale.ROOT, format, args))
+        b.append(String.format(Locale.ROOT, "%-14s ", label + ":"))
+                .append(String.format(Locale.ROOT, format, args))
                 .append('\n');
     }
 }

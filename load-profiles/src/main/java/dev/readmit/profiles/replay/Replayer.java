@@ -56,9 +56,8 @@ public final class Replayer {
 
     /** Replays an already built plan ({@code options}' speed and scale are not applied again). */
     public static ReplayRun run(ReplayPlan plan, ReplayOptions options) throws IOException, InterruptedException {
-        List<String> classes = new ArrayList<>(new TreeSet<>(plan.clients().stream()
-                .map(PlannedClient::className)
-                .toList()));
+        List<String> classes = new ArrayList<>(new TreeSet<>(
+                plan.clients().stream().map(PlannedClient::className).toList()));
         if (classes.isEmpty()) {
             classes.add("default");
         }
@@ -69,9 +68,8 @@ public final class Replayer {
         Duration cap = options.duration() != null
                 ? options.duration()
                 : Duration.ofNanos(plan.endNanos()).plus(options.grace());
-        long clientsWithRequests = plan.clients().stream()
-                .filter(c -> !c.requests().isEmpty())
-                .count();
+        long clientsWithRequests =
+                plan.clients().stream().filter(c -> !c.requests().isEmpty()).count();
         Sampler sampler = new Sampler(classes, options);
         try (ReplayEngine engine = new ReplayEngine(plan, options, classes)) {
             long wallStartMillis = System.currentTimeMillis() + LEAD_NANOS / 1_000_000;
@@ -90,10 +88,15 @@ public final class Replayer {
                         throw new InterruptedException("replay interrupted");
                     }
                 }
-                boolean allDone = engine.stats.finished.get() + engine.stats.gaveUp.get() >= plan.clients().size()
+                boolean allDone = engine.stats.finished.get() + engine.stats.gaveUp.get()
+                                >= plan.clients().size()
                         && engine.stats.completed.sum() >= engine.stats.sent.sum();
                 boolean overdue = System.nanoTime() >= deadline;
-                sampler.sample(engine.stats, start, (wake - start) / 1e9, plan.clients().size());
+                sampler.sample(
+                        engine.stats,
+                        start,
+                        (wake - start) / 1e9,
+                        plan.clients().size());
                 if (allDone || overdue) {
                     break;
                 }
@@ -184,17 +187,38 @@ public final class Replayer {
             }
             recycledLag = lag;
             long admitted = stats.admitted.get();
-            points.add(new IntervalPoint(lastSeconds, requests, errors, waiting, millis(latency, 50),
-                    millis(latency, 99), millis(latency, 99.9), maxMillis(latency), admitted));
+            points.add(new IntervalPoint(
+                    lastSeconds,
+                    requests,
+                    errors,
+                    waiting,
+                    millis(latency, 50),
+                    millis(latency, 99),
+                    millis(latency, 99.9),
+                    maxMillis(latency),
+                    admitted));
             if (options.progress() != null) {
                 long sent = stats.sent.sum();
                 double span = Math.max(1e-9, endSeconds - lastSeconds);
-                options.progress().accept(String.format(Locale.ROOT,
-                        "[%6.1fs] sent %d (%.0f/s) answers %d (%.0f/s) waiting %d errors %d | p50 %s p99 %s max %s"
-                                + " | admitted %d/%d conns %d late %d",
-                        endSeconds, sent, (sent - lastSent) / span, requests, requests / span, waiting, errors,
-                        ms(millis(latency, 50)), ms(millis(latency, 99)), ms(maxMillis(latency)), admitted, clients,
-                        stats.openConnections.get(), stats.lateForConnection.sum()));
+                options.progress()
+                        .accept(String.format(
+                                Locale.ROOT,
+                                "[%6.1fs] sent %d (%.0f/s) answers %d (%.0f/s) waiting %d errors %d | p50 %s p99 %s max %s"
+                                        + " | admitted %d/%d conns %d late %d",
+                                endSeconds,
+                                sent,
+                                (sent - lastSent) / span,
+                                requests,
+                                requests / span,
+                                waiting,
+                                errors,
+                                ms(millis(latency, 50)),
+                                ms(millis(latency, 99)),
+                                ms(maxMillis(latency)),
+                                admitted,
+                                clients,
+                                stats.openConnections.get(),
+                                stats.lateForConnection.sum()));
                 lastSent = sent;
             }
             lastSeconds = endSeconds;
@@ -241,8 +265,15 @@ public final class Replayer {
             double allFinished = stats.finished.get() >= plan.clients().size() && stats.gaveUp.get() == 0
                     ? Math.max(0, (stats.lastFinishedNanos.get() - startNanos) / 1e9)
                     : Double.NaN;
-            RunSummary summary = new RunSummary(duration, stats.sent.sum(), responses, percentiles(all),
-                    plan.clients().size(), admitted, allAdmitted, allFinished);
+            RunSummary summary = new RunSummary(
+                    duration,
+                    stats.sent.sum(),
+                    responses,
+                    percentiles(all),
+                    plan.clients().size(),
+                    admitted,
+                    allAdmitted,
+                    allFinished);
             RunResult result = new RunResult(options.runName(), options.target().toString(), points, summary, byClass);
             Map<String, Histogram> nonEmpty = new LinkedHashMap<>();
             totals.forEach((k, v) -> {
@@ -250,8 +281,15 @@ public final class Replayer {
                     nonEmpty.put(k, v);
                 }
             });
-            return new ReplayRun(result, totalLag, stats.minLagNanos.get(), stats.lateForConnection.sum(),
-                    stats.connectionsOpened.sum(), stats.gaveUp.get(), nonEmpty, plan.requestCount());
+            return new ReplayRun(
+                    result,
+                    totalLag,
+                    stats.minLagNanos.get(),
+                    stats.lateForConnection.sum(),
+                    stats.connectionsOpened.sum(),
+                    stats.gaveUp.get(),
+                    nonEmpty,
+                    plan.requestCount());
         }
 
         void closeLog() {

@@ -71,8 +71,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         if (!client.reusesConnections()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        timeout = channel.eventLoop()
-                .schedule(this::timedOut, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+        timeout = channel.eventLoop().schedule(this::timedOut, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
         channel.write(request, channel.voidPromise());
         ByteBuf body = engine.body();
         while (bytes > 0) {

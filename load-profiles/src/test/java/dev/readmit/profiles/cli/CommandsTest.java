@@ -33,8 +33,17 @@ final class CommandsTest {
     void recordTurnsALogIntoAProfileAndReportsSkippedLinesByNumber() throws Exception {
         Path profile = dir.resolve("out.profile.jsonl");
 
-        int code = run(new ProfileCommand(), "record", "--access-log", "src/test/resources/logs/combined.log",
-                "--format", "combined", "--output", profile.toString(), "--class", "priority=^/v1/restore/");
+        int code = run(
+                new ProfileCommand(),
+                "record",
+                "--access-log",
+                "src/test/resources/logs/combined.log",
+                "--format",
+                "combined",
+                "--output",
+                profile.toString(),
+                "--class",
+                "priority=^/v1/restore/");
 
         assertThat(code).isZero();
         assertThat(err.toString())
@@ -57,8 +66,10 @@ final class CommandsTest {
     @Test
     void checkNamesTheLineAndFieldOfABadProfile() throws Exception {
         Path bad = dir.resolve("bad.profile.jsonl");
-        Files.writeString(bad, "{\"type\":\"profile\",\"format\":\"readmit-profile/1\",\"name\":\"b\",\"kind\":\"recorded\"}\n"
-                + "{\"t_ms\":0,\"client\":\"a\",\"pth\":\"/\"}\n");
+        Files.writeString(
+                bad,
+                "{\"type\":\"profile\",\"format\":\"readmit-profile/1\",\"name\":\"b\",\"kind\":\"recorded\"}\n"
+                        + "{\"t_ms\":0,\"client\":\"a\",\"pth\":\"/\"}\n");
 
         int code = run(new ProfileCommand(), "check", bad.toString());
 
@@ -71,7 +82,8 @@ final class CommandsTest {
         int code = run(new ProfileCommand(), "check", "backup-agents-return", "--scale", "0.02", "--speed", "10");
 
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("valid modelled profile \"backup-agents-return\"")
+        assertThat(out.toString())
+                .contains("valid modelled profile \"backup-agents-return\"")
                 .contains("101 clients {bulk=100, priority=1}");
     }
 
@@ -79,20 +91,33 @@ final class CommandsTest {
     void replayWritesTheSummaryTheHistogramLogAndTheResult() throws Exception {
         Path report = dir.resolve("report");
         try (StubServer stub = new StubServer(s -> StubServer.Answer.ok())) {
-            int code = run(new ReplayCommand(), "backup-agents-return", "--target", stub.uri().toString(),
-                    "--scale", "0.002", "--speed", "100", "--report", report.toString(), "--grace", "5s");
+            int code = run(
+                    new ReplayCommand(),
+                    "backup-agents-return",
+                    "--target",
+                    stub.uri().toString(),
+                    "--scale",
+                    "0.002",
+                    "--speed",
+                    "100",
+                    "--report",
+                    report.toString(),
+                    "--grace",
+                    "5s");
 
             assertThat(code).isZero();
             assertThat(out.toString()).contains("outcomes:").contains("ok ").contains("all finished:");
             assertThat(err.toString()).contains("sent");
             String hlog = Files.readString(report.resolve(ReplayCommand.HISTOGRAM_LOG));
             assertThat(hlog).contains("Tag=bulk/ok,").contains("Tag=generator/lag,");
-            JsonNode result = new ObjectMapper().readTree(report.resolve(ReplayCommand.RESULT_JSON).toFile());
+            JsonNode result = new ObjectMapper()
+                    .readTree(report.resolve(ReplayCommand.RESULT_JSON).toFile());
             assertThat(result.get("summary").get("clients").asLong()).isEqualTo(11);
             assertThat(result.get("summary").get("responses").get("ok").asLong())
                     .isEqualTo(result.get("summary").get("requestsSent").asLong());
             assertThat(result.get("intervals").size()).isPositive();
-            assertThat(stub.seen).allSatisfy(s -> assertThat(s.headers().get("X-Client-Key")).isNotBlank());
+            assertThat(stub.seen)
+                    .allSatisfy(s -> assertThat(s.headers().get("X-Client-Key")).isNotBlank());
         }
     }
 }

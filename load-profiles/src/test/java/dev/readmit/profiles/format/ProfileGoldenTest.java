@@ -32,8 +32,8 @@ final class ProfileGoldenTest {
         assertThat(out.toString()).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
         assertThat(profile.events()).hasSize(5);
         assertThat(profile.events().get(2))
-                .isEqualTo(new RecordedEvent(41.9, "c:11ab09c4e210", "POST", "/api/login", 312, 200, -1, 88.125,
-                        "priority"));
+                .isEqualTo(new RecordedEvent(
+                        41.9, "c:11ab09c4e210", "POST", "/api/login", 312, 200, -1, 88.125, "priority"));
         assertThat(profile.clientCount()).isEqualTo(3);
         assertThat(profile.extra()).containsEntry("time_resolution_ms", 1000);
     }
@@ -45,11 +45,17 @@ final class ProfileGoldenTest {
 
         StringBuilder text = new StringBuilder();
         for (PlannedClient c : plan.clients()) {
-            text.append(String.format(Locale.ROOT, "%s %s %s honours=%s end=%d%n", c.key(), c.className(),
-                    c.connection(), c.honoursRetryAfter(), c.endNanos()));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "%s %s %s honours=%s end=%d%n",
+                    c.key(),
+                    c.className(),
+                    c.connection(),
+                    c.honoursRetryAfter(),
+                    c.endNanos()));
             for (PlannedRequest r : c.requests()) {
-                text.append(String.format(Locale.ROOT, "  %d %s %s %d%n", r.atNanos(), r.method(), r.path(),
-                        r.bodyBytes()));
+                text.append(String.format(
+                        Locale.ROOT, "  %d %s %s %d%n", r.atNanos(), r.method(), r.path(), r.bodyBytes()));
             }
         }
         if (Boolean.getBoolean("golden.update")) {

@@ -34,12 +34,14 @@ final class AccessLogRecorderTest {
 
         assertThat(r.linesRead()).isEqualTo(11);
         assertThat(r.malformedCount()).isEqualTo(5);
-        assertThat(r.malformed()).extracting(MalformedLine::toString).containsExactly(
-                "line 4: does not match the combined log format",
-                "line 5: unknown method \"BREW\" (one of CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE)",
-                "line 6: unparsable time \"31/Foo/2026:06:00:01 +0000\" (expected dd/MMM/yyyy:HH:mm:ss +zzzz)",
-                "line 8: does not match the combined log format",
-                "line 11: does not match the combined log format");
+        assertThat(r.malformed())
+                .extracting(MalformedLine::toString)
+                .containsExactly(
+                        "line 4: does not match the combined log format",
+                        "line 5: unknown method \"BREW\" (one of CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE)",
+                        "line 6: unparsable time \"31/Foo/2026:06:00:01 +0000\" (expected dd/MMM/yyyy:HH:mm:ss +zzzz)",
+                        "line 8: does not match the combined log format",
+                        "line 11: does not match the combined log format");
         assertThat(r.profile().events()).hasSize(5);
     }
 
@@ -62,8 +64,9 @@ final class AccessLogRecorderTest {
     void spreadsOneSecondTimestampsInsideTheirSecondKeepingFileOrder() throws Exception {
         Recording r = record(AccessLogFormat.COMBINED, "combined.log", true);
 
-        assertThat(r.profile().events()).extracting(RecordedEvent::path).containsExactly(
-                "/", "/static/app.js?v=3", "/api/login", "/v1/restore/a/chunk/1", "/logout");
+        assertThat(r.profile().events())
+                .extracting(RecordedEvent::path)
+                .containsExactly("/", "/static/app.js?v=3", "/api/login", "/v1/restore/a/chunk/1", "/logout");
         for (RecordedEvent e : r.profile().events()) {
             double second = Math.floor(e.timeMillis() / 1000);
             assertThat(e.timeMillis() - second * 1000).isBetween(0.0, 1000.0);
@@ -78,9 +81,10 @@ final class AccessLogRecorderTest {
     void hashesClientKeysSoTheSameClientKeepsOneKey() throws Exception {
         Recording r = record(AccessLogFormat.COMBINED, "combined.log", false);
 
-        assertThat(r.profile().events()).extracting(RecordedEvent::client)
-                .allSatisfy(k -> assertThat(k).matches("c:[0-9a-f]{12}"));
-        assertThat(r.profile().events().get(0).client()).isEqualTo(r.profile().events().get(1).client());
+        assertThat(r.profile().events()).extracting(RecordedEvent::client).allSatisfy(k -> assertThat(k)
+                .matches("c:[0-9a-f]{12}"));
+        assertThat(r.profile().events().get(0).client())
+                .isEqualTo(r.profile().events().get(1).client());
         assertThat(r.profile().clientCount()).isEqualTo(3);
     }
 
@@ -90,13 +94,15 @@ final class AccessLogRecorderTest {
 
         assertThat(r.malformed()).extracting(MalformedLine::line).containsExactly(3L, 5L);
         assertThat(r.malformed().get(0).reason()).isEqualTo("field \"msec\" is not a number: \"oops\"");
-        assertThat(r.profile().events()).extracting(RecordedEvent::path).containsExactly("/v1/backup/x/chunk/1", "/",
-                "/x");
+        assertThat(r.profile().events())
+                .extracting(RecordedEvent::path)
+                .containsExactly("/v1/backup/x/chunk/1", "/", "/x");
         RecordedEvent upload = r.profile().events().get(0);
         assertThat(upload.timeMillis()).isZero();
         assertThat(upload.client()).isEqualTo("192.0.2.5");
         assertThat(upload.requestBytes()).isEqualTo(4194800);
-        assertThat(r.profile().events().get(1).timeMillis()).isCloseTo(50.0, org.assertj.core.api.Assertions.within(0.01));
+        assertThat(r.profile().events().get(1).timeMillis())
+                .isCloseTo(50.0, org.assertj.core.api.Assertions.within(0.01));
         assertThat(r.profile().events().get(1).client()).isEqualTo("agent-1");
         assertThat(r.profile().extra()).containsEntry("time_resolution_ms", 1);
     }

@@ -22,8 +22,13 @@ final class PlanBuilderTest {
                         + "\"source\":\"t\",\"on_reject\":{\"honour_retry_after\":0.25}}\n");
         for (int k = 0; k < 3; k++) {
             for (int i = 0; i < 200; i++) {
-                sb.append("{\"t_ms\":").append(k * 1000 + i).append(",\"client\":\"c").append(i)
-                        .append("\",\"path\":\"/p").append(k).append("\"}\n");
+                sb.append("{\"t_ms\":")
+                        .append(k * 1000 + i)
+                        .append(",\"client\":\"c")
+                        .append(i)
+                        .append("\",\"path\":\"/p")
+                        .append(k)
+                        .append("\"}\n");
             }
         }
         return ProfileReader.read(new StringReader(sb.toString()), "r");
@@ -38,9 +43,11 @@ final class PlanBuilderTest {
         Map<String, PlannedClient> normal = byKey(PlanBuilder.build(recorded(), 1, 1, 0));
         Map<String, PlannedClient> fast = byKey(PlanBuilder.build(recorded(), 4, 1, 0));
 
-        assertThat(fast.get("c10").requests()).extracting(PlannedRequest::atNanos)
+        assertThat(fast.get("c10").requests())
+                .extracting(PlannedRequest::atNanos)
                 .containsExactly(2_500_000L, 252_500_000L, 502_500_000L);
-        assertThat(normal.get("c10").requests()).extracting(PlannedRequest::atNanos)
+        assertThat(normal.get("c10").requests())
+                .extracting(PlannedRequest::atNanos)
                 .containsExactly(10_000_000L, 1_010_000_000L, 2_010_000_000L);
     }
 
@@ -51,19 +58,23 @@ final class PlanBuilderTest {
 
         assertThat(plan.clients()).hasSize(600);
         assertThat(clients).containsKeys("c7", "c7~1", "c7~2");
-        List<Long> original = clients.get("c7").requests().stream().map(PlannedRequest::atNanos).toList();
+        List<Long> original = clients.get("c7").requests().stream()
+                .map(PlannedRequest::atNanos)
+                .toList();
         for (String clone : List.of("c7~1", "c7~2")) {
             List<PlannedRequest> r = clients.get(clone).requests();
             long shift = r.get(0).atNanos() - original.get(0);
             assertThat(shift).isBetween(0L, 1_000_000_000L);
             // The clone keeps the session's shape: the same gaps, shifted as a whole.
-            assertThat(r).extracting(PlannedRequest::atNanos)
+            assertThat(r)
+                    .extracting(PlannedRequest::atNanos)
                     .containsExactly(original.get(0) + shift, original.get(1) + shift, original.get(2) + shift);
             assertThat(r).extracting(PlannedRequest::path).containsExactly("/p0", "/p1", "/p2");
         }
         long distinctShifts = plan.clients().stream()
                 .filter(c -> c.key().endsWith("~1"))
-                .map(c -> c.requests().get(0).atNanos() - byKey(plan).get(c.key().replace("~1", "")).startNanos())
+                .map(c -> c.requests().get(0).atNanos()
+                        - byKey(plan).get(c.key().replace("~1", "")).startNanos())
                 .distinct()
                 .count();
         assertThat(distinctShifts).isGreaterThan(150);
@@ -82,14 +93,16 @@ final class PlanBuilderTest {
 
         assertThat(plan.clients().size()).isBetween(70, 130);
         assertThat(plan.clients()).allSatisfy(c -> assertThat(c.requests()).hasSize(3));
-        assertThat(byKey(PlanBuilder.build(recorded(), 1, 0.5, 1000)).keySet()).isEqualTo(byKey(plan).keySet());
+        assertThat(byKey(PlanBuilder.build(recorded(), 1, 0.5, 1000)).keySet())
+                .isEqualTo(byKey(plan).keySet());
     }
 
     @Test
     void theHonouringShareIsChosenByKey() throws Exception {
         ReplayPlan plan = PlanBuilder.build(recorded(), 1, 1, 0);
 
-        long honouring = plan.clients().stream().filter(PlannedClient::honoursRetryAfter).count();
+        long honouring =
+                plan.clients().stream().filter(PlannedClient::honoursRetryAfter).count();
         assertThat(honouring / 200.0).isCloseTo(0.25, within(0.1));
     }
 
@@ -99,8 +112,8 @@ final class PlanBuilderTest {
 
         ReplayPlan plan = PlanBuilder.build(backup, 10, 0.02, 1000);
 
-        Map<String, Long> perClass = plan.clients().stream()
-                .collect(Collectors.groupingBy(PlannedClient::className, Collectors.counting()));
+        Map<String, Long> perClass =
+                plan.clients().stream().collect(Collectors.groupingBy(PlannedClient::className, Collectors.counting()));
         assertThat(perClass).containsEntry("bulk", 100L).containsEntry("priority", 1L);
         assertThat(byKey(plan)).containsKeys("agent-00000", "agent-00099", "restore-000");
         // 600 s of model at speed 10: nothing planned after 60 s.

@@ -24,8 +24,14 @@ final class ReplayerRetryTest {
             List<PlannedRequest> requests = List.of(
                     new PlannedRequest(c * 10_000_000L, "GET", "/a", 0),
                     new PlannedRequest(c * 10_000_000L + 50_000_000L, "POST", "/b", 1000));
-            clients.add(new PlannedClient("k" + c, "bulk", ConnectionMode.PER_CLIENT, honours, requests,
-                    requests.get(1).atNanos(), c));
+            clients.add(new PlannedClient(
+                    "k" + c,
+                    "bulk",
+                    ConnectionMode.PER_CLIENT,
+                    honours,
+                    requests,
+                    requests.get(1).atNanos(),
+                    c));
         }
         return new ReplayPlan(clients, ClientKeyPlacement.DEFAULT, onReject);
     }
@@ -44,8 +50,15 @@ final class ReplayerRetryTest {
                 return StubServer.Answer.ok();
             }
             rejectedAtNanos.putIfAbsent(key, s.receivedNanos());
-            return new StubServer.Answer(503, List.of("Retry-After", "1", "Readmit-Ticket", expected,
-                    "Set-Cookie", "rt=" + expected + "; Path=/; HttpOnly"));
+            return new StubServer.Answer(
+                    503,
+                    List.of(
+                            "Retry-After",
+                            "1",
+                            "Readmit-Ticket",
+                            expected,
+                            "Set-Cookie",
+                            "rt=" + expected + "; Path=/; HttpOnly"));
         }
     }
 
@@ -53,7 +66,9 @@ final class ReplayerRetryTest {
     void wellBehavedClientsWaitRetryAfterAndSendTheirTicketBack() throws Exception {
         WaitingRoom room = new WaitingRoom();
         try (StubServer stub = new StubServer(room::answer)) {
-            ReplayRun run = Replayer.run(plan(true, OnReject.DEFAULT), ReplayOptions.builder(stub.uri()).build());
+            ReplayRun run = Replayer.run(
+                    plan(true, OnReject.DEFAULT),
+                    ReplayOptions.builder(stub.uri()).build());
 
             Map<String, Long> responses = run.result().summary().responses();
             assertThat(responses).containsEntry("waiting", (long) CLIENTS).containsEntry("ok", 2L * CLIENTS);
@@ -63,7 +78,8 @@ final class ReplayerRetryTest {
                 String key = s.headers().get("X-Client-Key");
                 if ("ticket-".concat(key).equals(s.headers().get("Readmit-Ticket"))) {
                     // Honoured Retry-After: the ticketed retry came at least ~1 s after the rejection.
-                    assertThat(s.receivedNanos() - room.rejectedAtNanos.get(key)).isGreaterThan(900_000_000L);
+                    assertThat(s.receivedNanos() - room.rejectedAtNanos.get(key))
+                            .isGreaterThan(900_000_000L);
                 }
             }
             // The second request of each session moved with the wait: nobody was rejected twice.
@@ -76,7 +92,8 @@ final class ReplayerRetryTest {
         WaitingRoom room = new WaitingRoom();
         OnReject impatient = new OnReject(0.0, new RetryPolicy.Immediate(), 3, true);
         try (StubServer stub = new StubServer(room::answer)) {
-            ReplayRun run = Replayer.run(plan(false, impatient), ReplayOptions.builder(stub.uri()).build());
+            ReplayRun run = Replayer.run(
+                    plan(false, impatient), ReplayOptions.builder(stub.uri()).build());
 
             assertThat(run.clientsGaveUp()).isEqualTo(CLIENTS);
             assertThat(run.result().summary().responses()).containsOnlyKeys("waiting");

@@ -24,8 +24,14 @@ final class ReplayerScheduleTest {
                 long at = c * (GAP_NANOS / CLIENTS) + i * GAP_NANOS;
                 requests.add(new PlannedRequest(at, "GET", "/r?at=" + at, 0));
             }
-            clients.add(new PlannedClient("c" + c, "default", ConnectionMode.PER_CLIENT, true, requests,
-                    requests.get(PER_CLIENT - 1).atNanos(), c));
+            clients.add(new PlannedClient(
+                    "c" + c,
+                    "default",
+                    ConnectionMode.PER_CLIENT,
+                    true,
+                    requests,
+                    requests.get(PER_CLIENT - 1).atNanos(),
+                    c));
         }
         return new ReplayPlan(clients, ClientKeyPlacement.DEFAULT, OnReject.DEFAULT);
     }
@@ -34,8 +40,10 @@ final class ReplayerScheduleTest {
     void sendsEveryRequestWithinAFewMillisecondsOfItsIntendedTime() throws Exception {
         try (StubServer stub = new StubServer(s -> StubServer.Answer.ok())) {
             // The JVM's first run pays class loading and JIT; the schedule is judged on a warm generator.
-            Replayer.run(steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
-            ReplayRun run = Replayer.run(steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
+            Replayer.run(
+                    steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
+            ReplayRun run = Replayer.run(
+                    steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
 
             assertThat(run.result().summary().responses()).containsEntry("ok", (long) CLIENTS * PER_CLIENT);
             assertThat(run.sendLagMicros().getTotalCount()).isEqualTo(CLIENTS * PER_CLIENT);
@@ -49,9 +57,11 @@ final class ReplayerScheduleTest {
     @Test
     void requestsArriveSpreadAsPlannedNotInBursts() throws Exception {
         try (StubServer stub = new StubServer(s -> StubServer.Answer.ok())) {
-            Replayer.run(steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
+            Replayer.run(
+                    steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
             stub.seen.clear();
-            Replayer.run(steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
+            Replayer.run(
+                    steadyPlan(), ReplayOptions.builder(stub.uri()).ioThreads(1).build());
 
             List<StubServer.Seen> seen = new ArrayList<>(stub.seen);
             seen.sort(Comparator.comparingLong(StubServer.Seen::receivedNanos));

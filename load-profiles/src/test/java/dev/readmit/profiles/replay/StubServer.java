@@ -51,24 +51,39 @@ public final class StubServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20),
-                                new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                        Seen s = new Seen(System.nanoTime(), req.method().name(), req.uri(),
-                                                req.headers().copy(), req.content().readableBytes());
-                                        seen.add(s);
-                                        Answer a = answer.apply(s);
-                                        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                HttpResponseStatus.valueOf(a.status()), Unpooled.EMPTY_BUFFER);
-                                        for (int i = 0; i + 1 < a.headers().size(); i += 2) {
-                                            resp.headers().add(a.headers().get(i), a.headers().get(i + 1));
-                                        }
-                                        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-                                        HttpUtil.setKeepAlive(resp, HttpUtil.isKeepAlive(req));
-                                        ctx.writeAndFlush(resp);
-                                    }
-                                });
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(16 << 20),
+                                        new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    ChannelHandlerContext ctx, FullHttpRequest req) {
+                                                Seen s = new Seen(
+                                                        System.nanoTime(),
+                                                        req.method().name(),
+                                                        req.uri(),
+                                                        req.headers().copy(),
+                                                        req.content().readableBytes());
+                                                seen.add(s);
+                                                Answer a = answer.apply(s);
+                                                FullHttpResponse resp = new DefaultFullHttpResponse(
+                                                        HttpVersion.HTTP_1_1,
+                                                        HttpResponseStatus.valueOf(a.status()),
+                                                        Unpooled.EMPTY_BUFFER);
+                                                for (int i = 0;
+                                                        i + 1 < a.headers().size();
+                                                        i += 2) {
+                                                    resp.headers()
+                                                            .add(
+                                                                    a.headers().get(i),
+                                                                    a.headers().get(i + 1));
+                                                }
+                                                resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                                                HttpUtil.setKeepAlive(resp, HttpUtil.isKeepAlive(req));
+                                                ctx.writeAndFlush(resp);
+                                            }
+                                        });
                     }
                 })
                 .bind("127.0.0.1", 0)
