@@ -88,6 +88,7 @@ final class ReplayEngine implements AutoCloseable {
      * many clients does not make the first ones late.
      */
     void start(Map<String, Integer> classIndex, long leadNanos) {
+        GeneratorWarmup.run(body);
         startNanos = System.nanoTime() + leadNanos;
         List<PlannedClient> clients = plan.clients();
         for (int i = 0; i < clients.size(); i++) {

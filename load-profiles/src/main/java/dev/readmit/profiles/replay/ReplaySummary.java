@@ -1,11 +1,14 @@
 package dev.readmit.profiles.replay;
 
 import dev.readmit.profiles.report.RunSummary;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** Formats a finished replay as the text summary printed at the end of {@code readmit replay}. Stateless. */
 public final class ReplaySummary {
+    private static final List<String> LABELS = List.of("p50", "p90", "p99", "p99.9", "max");
+
     private ReplaySummary() {}
 
     /** A multi-line, human-readable summary (no trailing newline). */
@@ -47,10 +50,15 @@ public final class ReplaySummary {
 
     private static String percentiles(Map<String, Double> p) {
         StringBuilder sb = new StringBuilder();
-        p.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ")
-                .append(k)
-                .append(' ')
-                .append(Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f ms", v)));
+        for (String k : LABELS) {
+            Double v = p.get(k);
+            if (v != null) {
+                sb.append(sb.length() == 0 ? "" : "  ")
+                        .append(k)
+                        .append(' ')
+                        .append(v.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f ms", v));
+            }
+        }
         return sb.length() == 0 ? "no answers" : sb.toString();
     }
 
