@@ -16,7 +16,6 @@ final class ConnectionPool {
     private final boolean reuse;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Attempt> pending = new ArrayDeque<>();
-    private int open;
 
     ConnectionPool(LoopContext context, boolean reuse) {
         this.context = context;
@@ -52,7 +51,6 @@ final class ConnectionPool {
 
     private void connect(Attempt attempt) {
         context.open++;
-        open++;
         ReplayStats stats = context.engine.stats;
         stats.openConnections.incrementAndGet();
         stats.connectionsOpened.increment();
@@ -89,7 +87,6 @@ final class ConnectionPool {
 
     private void connectionGone() {
         context.open--;
-        open--;
         context.engine.stats.openConnections.decrementAndGet();
         if (!pending.isEmpty() && context.hasRoom()) {
             openForPending();
@@ -103,10 +100,6 @@ final class ConnectionPool {
         while ((ch = idle.poll()) != null) {
             ch.close();
         }
-    }
-
-    int openConnections() {
-        return open;
     }
 
     private static ResponseHandler handler(Channel ch) {
