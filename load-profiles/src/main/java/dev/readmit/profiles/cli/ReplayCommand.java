@@ -129,6 +129,14 @@ public final class ReplayCommand implements Callable<Integer> {
                     + ") and the report into DIR.")
     Path reportDir;
 
+    /**
+     * Runs {@code replay} on its own (the benchmark scripts use this); the product runs it as {@code
+     * readmit replay}.
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ReplayCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();

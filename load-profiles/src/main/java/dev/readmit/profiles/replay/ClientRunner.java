@@ -111,7 +111,7 @@ final class ClientRunner {
     /** Called on this client's loop when an attempt ended. */
     void completed(Attempt attempt, Outcome outcome, long retryAfterMillis, long now) {
         engine.stats.recordOutcome(classIndex, outcome, now - attempt.scheduledNanos(), now);
-        if (done) {
+        if (done || engine.stopping()) {
             return;
         }
         if (outcome != Outcome.WAITING) {

@@ -252,7 +252,10 @@ public final class Replayer {
                 all.add(cls);
                 byClass.put(c, percentiles(cls));
             }
-            long unanswered = stats.sent.sum() - stats.completed.sum();
+            // From the sampled totals: outcomes recorded while the run was being torn down count as unanswered.
+            long answered =
+                    responses.values().stream().mapToLong(Long::longValue).sum();
+            long unanswered = stats.sent.sum() - answered;
             if (unanswered > 0) {
                 responses.put("unanswered", unanswered);
             }

@@ -2,7 +2,6 @@ package dev.readmit.profiles.replay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DateFormatter;
@@ -40,6 +39,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     private boolean keepAlive;
     private boolean failed;
     private ScheduledFuture<?> timeout;
+    private long deadlineNanos;
 
     ResponseHandler(ReplayEngine engine) {
         this.engine = engine;
@@ -65,13 +65,17 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         h.set(HttpHeaderNames.HOST, engine.hostHeader());
         client.addIdentity(h);
         long bytes = r.bodyBytes();
-        if (bytes > 0 || HttpUtil.isContentLengthSet(request) || r.method().startsWith("P")) {
+        if (bytes > 0 || r.method().startsWith("P")) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, bytes);
         }
         if (!client.reusesConnections()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        timeout = channel.eventLoop().schedule(this::timedOut, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+        deadlineNanos = System.nanoTime() + engine.requestTimeoutNanos();
+        if (timeout == null) {
+            timeout = channel.eventLoop()
+                    .schedule(this::checkTimeout, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
         channel.write(request, channel.voidPromise());
         ByteBuf body = engine.body();
         while (bytes > 0) {
@@ -79,8 +83,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
             channel.write(new DefaultHttpContent(body.slice(0, n)), channel.voidPromise());
             bytes -= n;
         }
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        // A void promise fires exceptionCaught on failure, which closes the connection.
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
     }
 
     @Override
@@ -113,7 +117,6 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     private void complete(Outcome outcome) {
         Attempt a = current;
         current = null;
-        timeout.cancel(false);
         long now = System.nanoTime();
         if (keepAlive && !failed) {
             pool.release(channel);
@@ -123,9 +126,19 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         a.client().completed(a, outcome, retryAfterMillis, now);
     }
 
-    private void timedOut() {
+    /**
+     * The timeout timer is armed once and pushed back lazily (as Netty's IdleStateHandler does): a
+     * request that completes in time costs no timer operation, only a new deadline.
+     */
+    private void checkTimeout() {
+        timeout = null;
         Attempt a = current;
         if (a == null) {
+            return;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            timeout = channel.eventLoop().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
             return;
         }
         current = null;

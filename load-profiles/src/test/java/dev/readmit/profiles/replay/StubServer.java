@@ -33,7 +33,7 @@ public final class StubServer implements AutoCloseable {
     /** One request as the stub saw it. */
     public record Seen(long receivedNanos, String method, String uri, HttpHeaders headers, int bodyBytes) {}
 
-    /** The answer to send: status and extra headers. */
+    /** The answer to send: status and extra headers; status 0 sends nothing (a hung server). */
     public record Answer(int status, List<String> headers) {
         public static Answer ok() {
             return new Answer(200, List.of());
@@ -67,6 +67,9 @@ public final class StubServer implements AutoCloseable {
                                                         req.content().readableBytes());
                                                 seen.add(s);
                                                 Answer a = answer.apply(s);
+                                                if (a.status() == 0) {
+                                                    return;
+                                                }
                                                 FullHttpResponse resp = new DefaultFullHttpResponse(
                                                         HttpVersion.HTTP_1_1,
                                                         HttpResponseStatus.valueOf(a.status()),
