@@ -15,7 +15,6 @@ final class ReplayStats {
     /** One hour in microseconds: the highest latency recorded; longer ones are clamped to it. */
     static final long HIGHEST_MICROS = 3_600_000_000L;
 
-    final List<String> classes;
     private final Recorder[][] latency;
     final Recorder lag = new Recorder(HIGHEST_MICROS, 3);
     final LongAdder sent = new LongAdder();
@@ -33,7 +32,6 @@ final class ReplayStats {
     final AtomicLong minLagNanos = new AtomicLong(Long.MAX_VALUE);
 
     ReplayStats(List<String> classes) {
-        this.classes = List.copyOf(classes);
         latency = new Recorder[classes.size()][Outcome.values().length];
         for (Recorder[] row : latency) {
             for (int o = 0; o < row.length; o++) {

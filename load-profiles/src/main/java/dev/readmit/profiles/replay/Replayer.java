@@ -93,10 +93,7 @@ public final class Replayer {
                         && engine.stats.completed.sum() >= engine.stats.sent.sum();
                 boolean overdue = System.nanoTime() >= deadline;
                 sampler.sample(
-                        engine.stats,
-                        start,
-                        (wake - start) / 1e9,
-                        plan.clients().size());
+                        engine.stats, (wake - start) / 1e9, plan.clients().size());
                 if (allDone || overdue) {
                     break;
                 }
@@ -152,7 +149,7 @@ public final class Replayer {
             log.outputLegend();
         }
 
-        void sample(ReplayStats stats, long startNanos, double endSeconds, int clients) {
+        void sample(ReplayStats stats, double endSeconds, int clients) {
             Histogram latency = new Histogram(ReplayStats.HIGHEST_MICROS, 3);
             long requests = 0;
             long errors = 0;
