@@ -89,7 +89,7 @@ final class ClientRunner {
     }
 
     private void send(Attempt attempt, long now) {
-        engine.stats.recordSend(now - attempt.scheduledNanos());
+        engine.stats.recordSend(context.index, now - attempt.scheduledNanos());
         pool.submit(attempt);
     }
 
@@ -110,7 +110,7 @@ final class ClientRunner {
 
     /** Called on this client's loop when an attempt ended. */
     void completed(Attempt attempt, Outcome outcome, long retryAfterMillis, long now) {
-        engine.stats.recordOutcome(classIndex, outcome, now - attempt.scheduledNanos(), now);
+        engine.stats.recordOutcome(context.index, classIndex, outcome, now - attempt.scheduledNanos(), now);
         if (done || engine.stopping()) {
             return;
         }
@@ -167,14 +167,18 @@ final class ClientRunner {
     /** Adds the client key, and the ticket and cookies it keeps, to a request's headers. */
     void addIdentity(HttpHeaders h) {
         ClientKeyPlacement key = engine.clientKey();
-        StringBuilder cookie = new StringBuilder();
         if (key.where() == ClientKeyPlacement.Where.HEADER) {
             h.set(key.name(), plan.key());
-        } else if (key.where() == ClientKeyPlacement.Where.COOKIE) {
-            cookie.append(key.name()).append('=').append(plan.key());
         }
         if (ticket != null) {
             h.set(TICKET_HEADER_NAME, ticket);
+        }
+        if (key.where() != ClientKeyPlacement.Where.COOKIE && cookies.isEmpty()) {
+            return;
+        }
+        StringBuilder cookie = new StringBuilder();
+        if (key.where() == ClientKeyPlacement.Where.COOKIE) {
+            cookie.append(key.name()).append('=').append(plan.key());
         }
         for (Map.Entry<String, String> c : cookies.entrySet()) {
             if (cookie.length() > 0) {
@@ -182,9 +186,7 @@ final class ClientRunner {
             }
             cookie.append(c.getKey()).append('=').append(c.getValue());
         }
-        if (cookie.length() > 0) {
-            h.set(HttpHeaderNames.COOKIE, cookie.toString());
-        }
+        h.set(HttpHeaderNames.COOKIE, cookie.toString());
     }
 
     /** Keeps the ticket and cookies of an answer, if this client is one that keeps tickets. */

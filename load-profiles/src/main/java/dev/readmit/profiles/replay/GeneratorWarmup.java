@@ -12,7 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Runs the request encoding, response decoding and recording paths a few thousand times on an {@link
@@ -28,7 +28,7 @@ final class GeneratorWarmup {
 
     static void run(ByteBuf body) {
         EmbeddedChannel ch = new EmbeddedChannel(new HttpClientCodec());
-        Recorder recorder = new Recorder(ReplayStats.HIGHEST_MICROS, 3);
+        SingleWriterRecorder recorder = new SingleWriterRecorder(ReplayStats.HIGHEST_MICROS, 3);
         try {
             for (int i = 0; i < ROUNDS; i++) {
                 DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/warm/" + i);

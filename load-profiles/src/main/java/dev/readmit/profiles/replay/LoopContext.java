@@ -11,6 +11,9 @@ import java.util.ArrayDeque;
  */
 final class LoopContext {
     final EventLoop loop;
+    /** Index of this loop, selecting its single-writer recorders. */
+    final int index;
+
     final Bootstrap bootstrap;
     final int maxConnections;
     final ReplayEngine engine;
@@ -18,8 +21,9 @@ final class LoopContext {
     private final ArrayDeque<ConnectionPool> starved = new ArrayDeque<>();
     int open;
 
-    LoopContext(EventLoop loop, Bootstrap bootstrap, int maxConnections, ReplayEngine engine) {
+    LoopContext(EventLoop loop, int index, Bootstrap bootstrap, int maxConnections, ReplayEngine engine) {
         this.loop = loop;
+        this.index = index;
         this.bootstrap = bootstrap;
         this.maxConnections = maxConnections;
         this.engine = engine;

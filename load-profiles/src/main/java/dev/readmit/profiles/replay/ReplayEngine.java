@@ -49,7 +49,7 @@ final class ReplayEngine implements AutoCloseable {
     ReplayEngine(ReplayPlan plan, ReplayOptions options, List<String> classes) throws UnknownHostException {
         this.plan = plan;
         this.options = options;
-        this.stats = new ReplayStats(classes);
+        this.stats = new ReplayStats(classes.size(), options.ioThreads());
         URI target = options.target();
         int port = target.getPort() == -1 ? 80 : target.getPort();
         this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + port);
@@ -79,7 +79,7 @@ final class ReplayEngine implements AutoCloseable {
                             ch.pipeline().addLast("replay", new ResponseHandler(ReplayEngine.this));
                         }
                     });
-            loops.add(new LoopContext(loop, bootstrap, perLoop, this));
+            loops.add(new LoopContext(loop, loops.size(), bootstrap, perLoop, this));
         }
     }
 
@@ -140,7 +140,7 @@ final class ReplayEngine implements AutoCloseable {
     }
 
     String uri(ClientRunner client, PlannedRequest r) {
-        String uri = basePath + r.path();
+        String uri = basePath.isEmpty() ? r.path() : basePath + r.path();
         ClientKeyPlacement key = plan.clientKey();
         if (key.where() == ClientKeyPlacement.Where.QUERY) {
             uri += (uri.indexOf('?') >= 0 ? "&" : "?") + URLEncoder.encode(key.name(), StandardCharsets.UTF_8) + "="

@@ -19,7 +19,6 @@ import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import org.HdrHistogram.Recorder;
 
 /**
  * The open-loop replayer: plays a profile against a target and measures what its clients would see.
@@ -111,8 +110,8 @@ public final class Replayer {
         private final ReplayOptions options;
         private final Map<String, Histogram> totals = new LinkedHashMap<>();
         private final Histogram totalLag = new Histogram(ReplayStats.HIGHEST_MICROS, 3);
-        private final Map<String, Histogram> recycled = new HashMap<>();
-        private Histogram recycledLag;
+        private final Map<String, Histogram> interval = new HashMap<>();
+        private final Histogram intervalLag = new Histogram(ReplayStats.HIGHEST_MICROS, 3);
         private final List<IntervalPoint> points = new ArrayList<>();
         private PrintStream logStream;
         private HistogramLogWriter log;
@@ -157,8 +156,8 @@ public final class Replayer {
             for (int c = 0; c < classes.size(); c++) {
                 for (Outcome o : Outcome.values()) {
                     String tag = tag(classes.get(c), o);
-                    Recorder r = stats.recorder(c, o);
-                    Histogram h = r.getIntervalHistogram(recycled.remove(tag));
+                    Histogram h = interval.computeIfAbsent(tag, t -> new Histogram(ReplayStats.HIGHEST_MICROS, 3));
+                    stats.intervalLatency(c, o, h);
                     long n = h.getTotalCount();
                     if (n > 0) {
                         totals.get(tag).add(h);
@@ -174,15 +173,14 @@ public final class Replayer {
                         }
                         writeLog(h, tag, endSeconds);
                     }
-                    recycled.put(tag, h);
                 }
             }
-            Histogram lag = stats.lag.getIntervalHistogram(recycledLag);
+            Histogram lag = intervalLag;
+            stats.intervalLag(lag);
             totalLag.add(lag);
             if (lag.getTotalCount() > 0) {
                 writeLog(lag, "generator/lag", endSeconds);
             }
-            recycledLag = lag;
             long admitted = stats.admitted.get();
             points.add(new IntervalPoint(
                     lastSeconds,
