@@ -11,6 +11,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -58,7 +61,12 @@ final class ReplayEngine implements AutoCloseable {
         this.requestTimeoutNanos = options.requestTimeout().toNanos();
         // Resolved once: a storm of connects must not become a storm of DNS look-ups.
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(target.getHost()), port);
-        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+        // Epoll arms a timerfd at each deadline; NIO's selector rounds deadlines to milliseconds and
+        // spins through the last half millisecond before each one, which burns a core at high rates.
+        boolean epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(
+                options.ioThreads(), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends Channel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.bodySource = Unpooled.directBuffer(BODY_SLICE_BYTES, BODY_SLICE_BYTES);
         bodySource.writeZero(BODY_SLICE_BYTES);
         this.body = Unpooled.unreleasableBuffer(bodySource.asReadOnly());
@@ -67,7 +75,7 @@ final class ReplayEngine implements AutoCloseable {
             EventLoop loop = (EventLoop) executor;
             Bootstrap bootstrap = new Bootstrap()
                     .group(loop)
-                    .channel(NioSocketChannel.class)
+                    .channel(channelType)
                     .remoteAddress(address)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
