@@ -1,0 +1,159 @@
+package dev.readmit.profiles.replay;
+
+import dev.readmit.profiles.format.ClientKeyPlacement;
+import dev.readmit.profiles.format.OnReject;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running part of one replay: event loops, per-loop connection state and the clients. Created and
+ * closed by {@link Replayer}; the fields read by event loops are final or {@code volatile}.
+ */
+final class ReplayEngine implements AutoCloseable {
+    private static final int BODY_SLICE_BYTES = 64 * 1024;
+
+    final ReplayStats stats;
+    private final ReplayPlan plan;
+    private final ReplayOptions options;
+    private final EventLoopGroup group;
+    private final List<LoopContext> loops = new ArrayList<>();
+    private final ByteBuf bodySource;
+    private final ByteBuf body;
+    private final String hostHeader;
+    private final String basePath;
+    private final long requestTimeoutNanos;
+    private volatile long startNanos;
+    private volatile boolean stopping;
+
+    ReplayEngine(ReplayPlan plan, ReplayOptions options, List<String> classes) throws UnknownHostException {
+        this.plan = plan;
+        this.options = options;
+        this.stats = new ReplayStats(classes.size(), options.ioThreads());
+        URI target = options.target();
+        int port = target.getPort() == -1 ? 80 : target.getPort();
+        this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + port);
+        String path = target.getRawPath() == null ? "" : target.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.requestTimeoutNanos = options.requestTimeout().toNanos();
+        // Resolved once: a storm of connects must not become a storm of DNS look-ups.
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(target.getHost()), port);
+        // Epoll arms a timerfd at each deadline; NIO's selector rounds deadlines to milliseconds and
+        // spins through the last half millisecond before each one, which burns a core at high rates.
+        boolean epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(
+                options.ioThreads(), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends Channel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.bodySource = Unpooled.directBuffer(BODY_SLICE_BYTES, BODY_SLICE_BYTES);
+        bodySource.writeZero(BODY_SLICE_BYTES);
+        this.body = Unpooled.unreleasableBuffer(bodySource.asReadOnly());
+        int perLoop = Math.max(1, options.maxConnections() / options.ioThreads());
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(channelType)
+                    .remoteAddress(address)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                            Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis()))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast("http", new HttpClientCodec());
+                            ch.pipeline().addLast("replay", new ResponseHandler(ReplayEngine.this));
+                        }
+                    });
+            loops.add(new LoopContext(loop, loops.size(), bootstrap, perLoop, this));
+        }
+    }
+
+    /**
+     * Starts every client; the first intended time is {@code leadNanos} from now so that setting up
+     * many clients does not make the first ones late.
+     */
+    void start(Map<String, Integer> classIndex, long leadNanos) {
+        GeneratorWarmup.run(body);
+        startNanos = System.nanoTime() + leadNanos;
+        List<PlannedClient> clients = plan.clients();
+        for (int i = 0; i < clients.size(); i++) {
+            PlannedClient c = clients.get(i);
+            LoopContext context = loops.get(i % loops.size());
+            int cls = classIndex.get(c.className());
+            context.loop.execute(() -> new ClientRunner(c, cls, context).start());
+        }
+    }
+
+    /** Stops sending and closes every connection; waits at most a few seconds. Idempotent. */
+    @Override
+    public void close() throws InterruptedException {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        bodySource.release();
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    OnReject onReject() {
+        return plan.onReject();
+    }
+
+    ClientKeyPlacement clientKey() {
+        return plan.clientKey();
+    }
+
+    String hostHeader() {
+        return hostHeader;
+    }
+
+    long requestTimeoutNanos() {
+        return requestTimeoutNanos;
+    }
+
+    /** A read-only, never-released buffer of zeros that request bodies are sliced from. */
+    ByteBuf body() {
+        return body;
+    }
+
+    String uri(ClientRunner client, PlannedRequest r) {
+        String uri = basePath.isEmpty() ? r.path() : basePath + r.path();
+        ClientKeyPlacement key = plan.clientKey();
+        if (key.where() == ClientKeyPlacement.Where.QUERY) {
+            uri += (uri.indexOf('?') >= 0 ? "&" : "?") + URLEncoder.encode(key.name(), StandardCharsets.UTF_8) + "="
+                    + URLEncoder.encode(client.key(), StandardCharsets.UTF_8);
+        }
+        return uri;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.readmit.profiles.replay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Date;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends attempts on one connection and turns the answer into an outcome. Bodies are synthesised from a
+ * shared read-only buffer and streamed in slices; answers are never aggregated: each part is released
+ * as it arrives. One instance per channel, confined to its event loop, so its fields need no {@code
+ * volatile}.
+ */
+final class ResponseHandler extends ChannelInboundHandlerAdapter {
+    static final String TICKET_HEADER = "Readmit-Ticket";
+    private static final int SLICE_BYTES = 64 * 1024;
+
+    private final ReplayEngine engine;
+    private ConnectionPool pool;
+    private Channel channel;
+    private Attempt current;
+    private int status;
+    private long retryAfterMillis;
+    private boolean keepAlive;
+    private boolean failed;
+    private ScheduledFuture<?> timeout;
+    private long deadlineNanos;
+
+    ResponseHandler(ReplayEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Called once the connection is open, before the first {@link #send}. */
+    void bind(ConnectionPool pool, Channel channel) {
+        this.pool = pool;
+        this.channel = channel;
+    }
+
+    void send(Attempt attempt) {
+        current = attempt;
+        status = 0;
+        retryAfterMillis = -1;
+        keepAlive = true;
+        failed = false;
+        PlannedRequest r = attempt.request();
+        ClientRunner client = attempt.client();
+        DefaultHttpRequest request =
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(r.method()), engine.uri(client, r));
+        HttpHeaders h = request.headers();
+        h.set(HttpHeaderNames.HOST, engine.hostHeader());
+        client.addIdentity(h);
+        long bytes = r.bodyBytes();
+        if (bytes > 0 || r.method().startsWith("P")) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, bytes);
+        }
+        if (!client.reusesConnections()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        deadlineNanos = System.nanoTime() + engine.requestTimeoutNanos();
+        if (timeout == null) {
+            timeout = channel.eventLoop()
+                    .schedule(this::checkTimeout, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+        channel.write(request, channel.voidPromise());
+        ByteBuf body = engine.body();
+        while (bytes > 0) {
+            int n = (int) Math.min(bytes, SLICE_BYTES);
+            channel.write(new DefaultHttpContent(body.slice(0, n)), channel.voidPromise());
+            bytes -= n;
+        }
+        // A void promise fires exceptionCaught on failure, which closes the connection.
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (current == null) {
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                if (response.decoderResult().isFailure()) {
+                    failed = true;
+                    keepAlive = false;
+                } else if (response.status().code() >= 200 || response.status().code() == 101) {
+                    status = response.status().code();
+                    keepAlive = HttpUtil.isKeepAlive(response);
+                    retryAfterMillis = retryAfterMillis(response.headers());
+                    current.client().takeTicket(response.headers());
+                }
+            }
+            if (msg instanceof LastHttpContent && status != 0) {
+                complete(failed ? Outcome.ERROR : Outcome.ofStatus(status, retryAfterMillis >= 0));
+            } else if (failed) {
+                complete(Outcome.ERROR);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void complete(Outcome outcome) {
+        Attempt a = current;
+        current = null;
+        long now = System.nanoTime();
+        if (keepAlive && !failed) {
+            pool.release(channel);
+        } else {
+            channel.close();
+        }
+        a.client().completed(a, outcome, retryAfterMillis, now);
+    }
+
+    /**
+     * The timeout timer is armed once and pushed back lazily (as Netty's IdleStateHandler does): a
+     * request that completes in time costs no timer operation, only a new deadline.
+     */
+    private void checkTimeout() {
+        timeout = null;
+        Attempt a = current;
+        if (a == null) {
+            return;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            timeout = channel.eventLoop().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        current = null;
+        channel.close();
+        a.client().completed(a, Outcome.TIMEOUT, -1, System.nanoTime());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Attempt a = current;
+        current = null;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (pool != null) {
+            pool.closed(ctx.channel());
+        }
+        if (a != null) {
+            a.client().completed(a, Outcome.CLOSED, -1, System.nanoTime());
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // The connection is unusable; channelInactive records the outcome of the attempt on it.
+        ctx.close();
+    }
+
+    /** {@code Retry-After} in milliseconds from now (delta-seconds or HTTP-date), or -1 if absent or bad. */
+    static long retryAfterMillis(HttpHeaders headers) {
+        String v = headers.get(HttpHeaderNames.RETRY_AFTER);
+        if (v == null) {
+            return -1;
+        }
+        v = v.trim();
+        try {
+            double seconds = Double.parseDouble(v);
+            return seconds >= 0 && Double.isFinite(seconds) ? Math.round(seconds * 1000) : -1;
+        } catch (NumberFormatException notSeconds) {
+            Date date = DateFormatter.parseHttpDate(v);
+            return date == null ? -1 : Math.max(0, date.getTime() - System.currentTimeMillis());
+        }
+    }
+}
