@@ -1,5 +1,8 @@
 package dev.readmit.cli;
 
+import dev.readmit.profiles.cli.ProfileCommand;
+import dev.readmit.profiles.cli.ReplayCommand;
+import dev.readmit.profiles.cli.UpstreamSimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +16,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ReadmitVersion.class,
         description = "Staged traffic readmission gateway.",
-        subcommands = {CommandLine.HelpCommand.class, GatewayCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            GatewayCommand.class,
+            DemoCommand.class,
+            ReplayCommand.class,
+            ProfileCommand.class,
+            UpstreamSimCommand.class
+        })
 public final class ReadmitCommand implements Runnable {
 
     @CommandLine.Spec

@@ -87,7 +87,10 @@ final class TokenBucketContentionTest {
         long elapsedMicros = (long) THREADS * attempts;
         long allowed = elapsedMicros / 10 + 100;
         assertThat(clock.nanoTime()).isEqualTo(elapsedMicros * 1_000);
-        assertThat(admitted).isLessThanOrEqualTo(allowed).isGreaterThan(allowed * 9 / 10);
+        // The upper bound is the contract. The lower bound only proves the bucket keeps admitting under
+        // contention: with four threads on two cores, a descheduled thread's cell fills to its share of
+        // the burst and its further permits are lost, so how many are lost depends on the scheduler.
+        assertThat(admitted).isLessThanOrEqualTo(allowed).isGreaterThan(allowed / 2);
     }
 
     @RepeatedTest(10)
