@@ -34,6 +34,7 @@ public final class CohortHash {
     public static final long ZERO_REPLACEMENT = 0x9E3779B97F4A7C15L;
 
     private static final double UNIT = 0x1.0p-53;
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final Access<CharSequence> UTF_16LE = Access.toCharSequence(ByteOrder.LITTLE_ENDIAN);
 
     private final String salt;
@@ -58,6 +59,11 @@ public final class CohortHash {
 
     /** The stable 64-bit hash of {@code clientKey} (see the class definition); never 0. */
     public long hash(CharSequence clientKey) {
+        if (NATIVE_LITTLE_ENDIAN && clientKey instanceof String string) {
+            // The same bytes, read straight from the string's own array (Latin-1 strings widened on the
+            // fly) instead of char by char through the CharSequence interface: several times faster.
+            return nonZero(function.hashChars(string));
+        }
         return nonZero(function.hash(clientKey, UTF_16LE, 0, 2L * clientKey.length()));
     }
 

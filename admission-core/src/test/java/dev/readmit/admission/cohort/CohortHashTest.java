@@ -76,6 +76,10 @@ final class CohortHashTest {
         assertThat(cohort.hash(new StringBuilder("client-42"))).isEqualTo(expected);
         assertThat(cohort.hash(java.nio.CharBuffer.wrap("xxclient-42".toCharArray(), 2, 9)))
                 .isEqualTo(expected);
+        // Strings take a faster route (Latin-1 and UTF-16 strings alike); it must agree with the general one.
+        for (String key : new String[] {"", "x", UNICODE_KEY, LONG_KEY, "\u0100\u0201", "caf\u00e9"}) {
+            assertThat(cohort.hash(key)).as(key).isEqualTo(cohort.hash(new StringBuilder(key)));
+        }
     }
 
     @Test
