@@ -54,7 +54,9 @@ import java.util.Objects;
  * (up to twice the processor count rounded to a power of two, and never below one permit of burst per
  * cell). With {@code k} cells each cell gets rate {@code r/k} and burst {@code b/k}: its interval is
  * {@code k×T} and its burst window is the same {@code τ}. A thread tries the cell chosen by its thread
- * id first and then every other cell, so "denied" means every cell was empty when probed. Each cell
+ * id first and then every other cell, so "denied" means every cell was empty when probed (threads whose
+ * ids fall on the same cell share it: correct, only slower; sequentially created threads such as
+ * event loops get different cells). Each cell
  * admits at most {@code (r/k)t + b/k}, so the sum still admits at most {@code rt + b}. The price is
  * fragmentation: up to {@code k − 1} permits can sit as fractions in different cells; a bucket that was
  * never contended keeps one cell and is exact. A request for more permits than one cell holds first
