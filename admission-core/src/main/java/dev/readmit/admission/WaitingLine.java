@@ -44,6 +44,10 @@ final class WaitingLine {
 
     /** The client was admitted: it leaves the line. */
     void leave(long clientHash) {
+        if (numbers.estimatedSize() == 0) {
+            // Nobody waits (the usual case outside a storm): skip the boxed key and the cache's removal.
+            return;
+        }
         numbers.invalidate(clientHash);
     }
 
