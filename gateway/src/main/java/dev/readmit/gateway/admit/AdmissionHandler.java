@@ -3,9 +3,9 @@ package dev.readmit.gateway.admit;
 import dev.readmit.admission.Decision;
 import dev.readmit.gateway.admit.AdmissionSettings.Ticket;
 import dev.readmit.gateway.admit.AdmissionSettings.WaitingMode;
+import dev.readmit.gateway.proxy.LingeringClose;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -333,7 +333,7 @@ final class AdmissionHandler extends ChannelDuplexHandler {
             ctx.writeAndFlush(response);
         } else {
             state = State.CLOSING;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(LingeringClose.AFTER_RESPONSE);
         }
     }
 

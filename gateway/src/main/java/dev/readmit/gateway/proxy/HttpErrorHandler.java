@@ -1,7 +1,6 @@
 package dev.readmit.gateway.proxy;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
@@ -57,7 +56,7 @@ public final class HttpErrorHandler extends ChannelDuplexHandler {
                 if (openExchanges == 0) {
                     ctx.writeAndFlush(ErrorResponses.create(
                                     ctx.alloc(), ErrorResponses.forDecoderFailure(result.cause())))
-                            .addListener(ChannelFutureListener.CLOSE);
+                            .addListener(LingeringClose.AFTER_RESPONSE);
                 } else {
                     ctx.close();
                 }

@@ -654,7 +654,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         closed = true;
         state = IDLE;
         releaseInbound();
-        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), status)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), status)).addListener(LingeringClose.AFTER_RESPONSE);
     }
 
     private void releaseInbound() {

@@ -283,4 +283,35 @@ final class AdmissionSocketTest {
         assertThat(gate.waitingRoom().size()).isZero();
         assertAllContentReleased();
     }
+
+    /**
+     * A waiting answer to an upload too large to read and drop must still reach the client: the
+     * gateway half-closes and drains the rest of the body (a lingering close), so the client's
+     * kernel never receives a reset that would throw the unread answer away.
+     */
+    @Test
+    void aWaitingAnswerToALargeUploadReachesTheClientWhoseUploadIsDrainedNotReset() throws Exception {
+        start("admission: {waiting: {mode: respond, retryAfterJitter: 0}}");
+        decider.byKey.put("late", ScriptedDecider.WAIT);
+        int size = 16 * 1024 * 1024;
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (Socket socket = connect()) {
+            Future<?> written = writer.submit(() -> {
+                send(socket, "late", "z".repeat(size));
+                return null;
+            });
+            String[] answer = readResponse(socket.getInputStream());
+
+            assertThat(answer[0])
+                    .startsWith("HTTP/1.1 503 Service Unavailable")
+                    .containsIgnoringCase("connection: close");
+            assertThat(answer[1]).contains("\"status\":\"waiting\"");
+            // The whole upload was accepted (read and dropped), then the gateway's side ended cleanly.
+            written.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        } finally {
+            writer.shutdownNow();
+        }
+        assertAllContentReleased();
+    }
 }
