@@ -32,12 +32,12 @@ import java.util.List;
  * Time is a {@link ManualClock}: ramps move only when a test advances it. The config file is
  * {@link #configFile}; a test rewrites it and reloads.
  */
-final class AdminFixture implements AutoCloseable {
+public final class AdminFixture implements AutoCloseable {
 
-    static final String TOKEN = "test-admin-token-0123456789";
+    public static final String TOKEN = "test-admin-token-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String ADMISSION =
+    public static final String ADMISSION =
             """
             admission:
               openPercent: 10
@@ -55,21 +55,21 @@ final class AdminFixture implements AutoCloseable {
                 message: "back soon"
             """;
 
-    final ManualClock clock = new ManualClock();
-    final UpstreamStub upstream;
-    final Path configFile;
-    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    final AdmissionRuntime admission;
-    final Gateway gateway;
-    final AdminConsole admin;
-    final HttpClient http =
+    public final ManualClock clock = new ManualClock();
+    public final UpstreamStub upstream;
+    public final Path configFile;
+    public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    public final AdmissionRuntime admission;
+    public final Gateway gateway;
+    public final AdminConsole admin;
+    public final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    AdminFixture(Path dir) throws IOException, ConfigException {
+    public AdminFixture(Path dir) throws IOException, ConfigException {
         this(dir, AdminToken.of(TOKEN, "test"), true);
     }
 
-    AdminFixture(Path dir, AdminToken token, boolean withAdmission) throws IOException, ConfigException {
+    public AdminFixture(Path dir, AdminToken token, boolean withAdmission) throws IOException, ConfigException {
         upstream = new UpstreamStub();
         configFile = dir.resolve("readmit.yaml");
         Files.writeString(configFile, yaml(withAdmission ? ADMISSION : ""));
@@ -99,25 +99,25 @@ final class AdminFixture implements AutoCloseable {
                 .start();
     }
 
-    String yaml(String admissionSection) {
+    public String yaml(String admissionSection) {
         return "listen: 127.0.0.1:0\nworkerThreads: 1\nupstream:\n  url: " + upstream.url() + "\n" + admissionSection;
     }
 
-    String adminUrl() {
+    public String adminUrl() {
         return "http://127.0.0.1:" + admin.localAddress().getPort();
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(
                 HttpRequest.newBuilder(URI.create(adminUrl() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String path, String body, String token) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, String body, String token) throws IOException, InterruptedException {
         return post(path, body, token, null);
     }
 
-    HttpResponse<String> post(String path, String body, String token, String operator)
+    public HttpResponse<String> post(String path, String body, String token, String operator)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminUrl() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -131,15 +131,15 @@ final class AdminFixture implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static JsonNode json(HttpResponse<String> r) throws IOException {
+    public static JsonNode json(HttpResponse<String> r) throws IOException {
         return JSON.readTree(r.body());
     }
 
-    JsonNode status() throws IOException, InterruptedException {
+    public JsonNode status() throws IOException, InterruptedException {
         return json(get("/status"));
     }
 
-    JsonNode classStatus(String name) throws IOException, InterruptedException {
+    public JsonNode classStatus(String name) throws IOException, InterruptedException {
         for (JsonNode k : status().get("classes")) {
             if (k.get("name").asText().equals(name)) {
                 return k;
