@@ -533,7 +533,7 @@ public final class CtlCommand implements Runnable {
                     .build();
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            return unreachable(err, base, "nothing answers there (" + describe(e) + ")");
+            return unreachable(err, base, "connection refused or timed out");
         } catch (HttpTimeoutException e) {
             return unreachable(err, base, "no answer within 30 s");
         } catch (IOException e) {
