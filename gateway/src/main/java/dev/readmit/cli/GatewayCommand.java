@@ -7,6 +7,7 @@ import dev.readmit.gateway.AdmissionStages;
 import dev.readmit.gateway.Gateway;
 import dev.readmit.gateway.Transport;
 import dev.readmit.gateway.admin.AdminConsole;
+import dev.readmit.gateway.admin.AdminMetrics;
 import dev.readmit.gateway.admin.AdminToken;
 import dev.readmit.gateway.admin.StatusReport;
 import dev.readmit.gateway.config.ConfigException;
@@ -14,11 +15,6 @@ import dev.readmit.gateway.config.ConfigProblem;
 import dev.readmit.gateway.config.GatewayConfig;
 import dev.readmit.gateway.config.GatewayConfigReader;
 import dev.readmit.gateway.control.AdmissionRuntime;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -150,7 +146,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 config.adminListen().map(Object::toString).orElse("off"),
                 admissionSettings == null ? "off" : describe(admissionSettings));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        bindProcessMetrics(registry);
+        AdminMetrics.bindProcessMetrics(registry);
         AdmissionRuntime admission = admissionSettings == null
                 ? null
                 : AdmissionRuntime.start(
@@ -197,15 +193,6 @@ public final class GatewayCommand implements Callable<Integer> {
             admission.close();
         }
         return 0;
-    }
-
-    /** JVM and process basics next to readmit's own meters; all cheap, read at scrape time. */
-    private static void bindProcessMetrics(PrometheusMeterRegistry registry) {
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
     }
 
     /**

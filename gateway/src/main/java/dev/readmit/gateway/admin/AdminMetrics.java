@@ -6,6 +6,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.util.Locale;
 
 /**
@@ -30,6 +35,18 @@ public final class AdminMetrics implements MeterBinder {
 
     public AdminMetrics(AdmissionRuntime admission) {
         this.admission = admission;
+    }
+
+    /**
+     * Binds the JVM and process basics (memory and buffer pools, threads, classes, CPU, uptime) that
+     * the gateway exposes next to its own meters; all cheap, read at scrape time.
+     */
+    public static void bindProcessMetrics(MeterRegistry registry) {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
     }
 
     @Override
