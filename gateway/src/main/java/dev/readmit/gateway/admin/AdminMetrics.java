@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Locale;
 
 /**
@@ -38,8 +40,9 @@ public final class AdminMetrics implements MeterBinder {
     }
 
     /**
-     * Binds the JVM and process basics (memory and buffer pools, threads, classes, CPU, uptime) that
-     * the gateway exposes next to its own meters; all cheap, read at scrape time.
+     * Binds the JVM and process basics (memory and buffer pools, threads, classes, CPU, uptime) and
+     * Netty's pooled allocator (the gateway's buffers) next to the gateway's own meters; all cheap,
+     * read at scrape time.
      */
     public static void bindProcessMetrics(MeterRegistry registry) {
         new ClassLoaderMetrics().bindTo(registry);
@@ -47,6 +50,7 @@ public final class AdminMetrics implements MeterBinder {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 
     @Override
