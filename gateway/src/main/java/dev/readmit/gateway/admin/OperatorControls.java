@@ -40,6 +40,9 @@ public final class OperatorControls {
         }
     }
 
+    /** The longest message to waiting clients accepted. */
+    public static final int MAX_MESSAGE_CHARS = 1000;
+
     private final AdmissionRuntime admission;
     private final AdminEvents events;
 
@@ -130,9 +133,19 @@ public final class OperatorControls {
         return answer;
     }
 
-    /** Sets the message shown to waiting clients; null or empty clears it. */
+    /**
+     * Sets the message shown to waiting clients; null or empty clears it.
+     *
+     * @param text plain text of at most {@value #MAX_MESSAGE_CHARS} characters
+     */
     public ObjectNode message(Operator op, String text) throws AdminException {
         controller();
+        if (text != null && text.length() > MAX_MESSAGE_CHARS) {
+            throw new AdminException(
+                    400,
+                    "the message must be at most " + MAX_MESSAGE_CHARS + " characters (it is sent with every waiting"
+                            + " answer); got " + text.length());
+        }
         var responder = admission.gate().responder();
         String before = responder.message();
         responder.setMessage(text);

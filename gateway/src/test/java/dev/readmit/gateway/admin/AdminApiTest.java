@@ -266,6 +266,11 @@ final class AdminApiTest {
                 f.post("/rate", "{\"perSecond\":\"fast\"}", AdminFixture.TOKEN), 400, "'perSecond' must be a number");
         assertError(f.post("/rate", "{}", AdminFixture.TOKEN), 400, "'perSecond' is required");
         assertError(f.post("/message", "{}", AdminFixture.TOKEN), 400, "{\"text\": null} to clear it");
+        assertError(
+                f.post("/message", "{\"text\":\"" + "x".repeat(1001) + "\"}", AdminFixture.TOKEN),
+                400,
+                "the message must be at most 1000 characters");
+        assertThat(f.status().get("message").asText()).isEqualTo("back soon");
         assertThat(f.classStatus("everyone").get("state").asText()).isEqualTo("ramping");
     }
 
