@@ -216,10 +216,12 @@ public final class CtlCommand implements Runnable {
                     s.path("heldRequests").asLong());
             JsonNode rate = s.path("newClientRate");
             out.printf(
-                    "new clients %s/s, burst %s (in force now: %s/s)%n",
+                    Locale.ROOT,
+                    "new clients %s/s, burst %s (in force now: %s/s; admitted in the last second: %.1f/s)%n",
                     number(rate.path("perSecond").asDouble()),
                     number(rate.path("burst").asDouble()),
-                    number(rate.path("effectivePerSecond").asDouble()));
+                    number(rate.path("effectivePerSecond").asDouble()),
+                    rate.path("admittedPerSecond").asDouble());
             JsonNode up = s.path("upstream");
             JsonNode c = s.path("concurrency");
             out.printf(

@@ -34,6 +34,9 @@ public final class StatusReport {
     private final NanoClock clock;
     private final InstantSource wall;
 
+    // The latest sample, for the admission rate in /status; written by the sampler, read by any thread.
+    private volatile StatusSample latest;
+
     // Guarded by this: the previous sample's count of newly admitted clients and its time.
     private long lastAdmitted = -1;
     private long lastNanos;
@@ -114,6 +117,8 @@ public final class StatusReport {
         rate.put("perSecond", c.operatorRate());
         rate.put("burst", c.operatorBurst());
         rate.put("effectivePerSecond", c.effectiveRate());
+        StatusSample last = latest;
+        rate.put("admittedPerSecond", last == null ? 0.0 : last.admissionsPerSecond());
         ConcurrencyLimiter limiter = c.limiter();
         ObjectNode concurrency = s.putObject("concurrency");
         if (limiter == null) {
@@ -161,7 +166,7 @@ public final class StatusReport {
         lastAdmitted = newlyAdmitted;
         lastNanos = now;
         HealthSnapshot health = c.health().lastSnapshot();
-        return new StatusSample(
+        StatusSample sample = new StatusSample(
                 atMillis,
                 open,
                 c.admittedClients(),
@@ -171,6 +176,8 @@ public final class StatusReport {
                 health.p99Nanos() / NANOS_PER_MILLI,
                 health.errorRate(),
                 health.colour().label());
+        latest = sample;
+        return sample;
     }
 
     static double percent(double fraction) {

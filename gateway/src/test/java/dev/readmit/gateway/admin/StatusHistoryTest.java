@@ -71,6 +71,8 @@ final class StatusHistoryTest {
             assertThat(last.get("openPercent").get("paying").asDouble()).isEqualTo(20.0);
             assertThat(last.get("gate").asText()).isEqualTo("green");
             assertThat(last.get("atMillis").asLong()).isEqualTo(1_795_435_200_000L);
+            assertThat(f.status().get("newClientRate").get("admittedPerSecond").asDouble())
+                    .isEqualTo(5.0);
         }
     }
 }
