@@ -6,6 +6,10 @@ import dev.readmit.admission.NanoClock;
 import dev.readmit.gateway.AdmissionStages;
 import dev.readmit.gateway.Gateway;
 import dev.readmit.gateway.Transport;
+import dev.readmit.gateway.admin.AdminConsole;
+import dev.readmit.gateway.admin.AdminMetrics;
+import dev.readmit.gateway.admin.AdminToken;
+import dev.readmit.gateway.admin.StatusReport;
 import dev.readmit.gateway.config.ConfigException;
 import dev.readmit.gateway.config.ConfigProblem;
 import dev.readmit.gateway.config.GatewayConfig;
@@ -111,6 +115,14 @@ public final class GatewayCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        AdminToken adminToken;
+        try {
+            adminToken = AdminToken.resolve(System.getenv(), config.adminTokenFile());
+        } catch (ConfigException e) {
+            err.println("readmit: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         if (checkOnly) {
             PrintWriter out = spec.commandLine().getOut();
             out.println("configuration is valid: " + config);
@@ -134,6 +146,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 config.adminListen().map(Object::toString).orElse("off"),
                 admissionSettings == null ? "off" : describe(admissionSettings));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AdminMetrics.bindProcessMetrics(registry);
         AdmissionRuntime admission = admissionSettings == null
                 ? null
                 : AdmissionRuntime.start(
@@ -152,8 +165,30 @@ public final class GatewayCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        AdminConsole adminConsole = null;
+        if (config.adminListen().isPresent()) {
+            try {
+                adminConsole = AdminConsole.builder(config.adminListen().get(), config, registry)
+                        .admission(admission)
+                        .gateway(StatusReport.GatewayState.started(gateway::draining))
+                        .token(adminToken)
+                        .configSource(configFile == null ? null : this::configuration)
+                        .start();
+            } catch (IOException e) {
+                gateway.shutdown();
+                if (admission != null) {
+                    admission.close();
+                }
+                err.println("readmit: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::shutdown, "readmit-shutdown"));
         gateway.awaitTermination();
+        if (adminConsole != null) {
+            adminConsole.close();
+        }
         if (admission != null) {
             admission.close();
         }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GatewayCommand.class,
+            CtlCommand.class,
             DemoCommand.class,
             ReplayCommand.class,
             ProfileCommand.class,

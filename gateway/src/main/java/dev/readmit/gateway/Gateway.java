@@ -149,6 +149,11 @@ public final class Gateway implements AutoCloseable {
         return pool;
     }
 
+    /** True once {@link #shutdown} has begun: the gateway no longer accepts and is draining. */
+    public boolean draining() {
+        return stopping.get();
+    }
+
     /** Client connections open now. */
     public int openConnections() {
         return connections.size();

@@ -1,6 +1,7 @@
 package dev.readmit.gateway.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param admission the {@code admission} section exactly as written (a deep copy), handed on untouched to
  *     the admission stages, which validate it themselves; empty when the section is absent, which means
  *     admission is off and every request is proxied
+ * @param adminTokenFile the file holding the admin API's bearer token ({@code admin.tokenFile}), or empty;
+ *     the environment variable {@code READMIT_ADMIN_TOKEN} wins over it
  */
 public record GatewayConfig(
         HostPort listen,
@@ -27,7 +30,8 @@ public record GatewayConfig(
         int workerThreads,
         Duration drainTimeout,
         Optional<HostPort> adminListen,
-        Optional<ObjectNode> admission) {
+        Optional<ObjectNode> admission,
+        Optional<Path> adminTokenFile) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 

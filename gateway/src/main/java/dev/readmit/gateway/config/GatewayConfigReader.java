@@ -42,7 +42,7 @@ public final class GatewayConfigReader {
             "requestHeaderTimeout",
             "clientIdleTimeout");
     static final Set<String> SHUTDOWN = Set.of("drainTimeout");
-    static final Set<String> ADMIN = Set.of("listen");
+    static final Set<String> ADMIN = Set.of("listen", "tokenFile");
 
     /** Where clients connect when the file does not say. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
@@ -146,6 +146,18 @@ public final class GatewayConfigReader {
 
         ObjectNode admin = f.section(root, "", "admin", ADMIN);
         Optional<HostPort> adminListen = Optional.ofNullable(f.hostPort(admin, "admin", "listen", null));
+        Optional<Path> adminTokenFile = Optional.empty();
+        if (admin != null && admin.hasNonNull("tokenFile")) {
+            Path p = Path.of(admin.get("tokenFile").asText());
+            if (!admin.get("tokenFile").isTextual() || !Files.isRegularFile(p) || !Files.isReadable(p)) {
+                f.problem(
+                        "admin.tokenFile",
+                        "must name a readable file holding the admin token (or set READMIT_ADMIN_TOKEN); got '"
+                                + admin.get("tokenFile").asText() + "'");
+            } else {
+                adminTokenFile = Optional.of(p);
+            }
+        }
 
         JsonNode admissionNode = root.get("admission");
         Optional<ObjectNode> admission = Optional.empty();
@@ -163,6 +175,7 @@ public final class GatewayConfigReader {
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
-        return new GatewayConfig(listen, mode, upstream, limits, workerThreads, drain, adminListen, admission);
+        return new GatewayConfig(
+                listen, mode, upstream, limits, workerThreads, drain, adminListen, admission, adminTokenFile);
     }
 }
