@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheckExtension.class)
 final class MetricsDocumentationTest {
 
-    private static final Path README = Path.of("..", "docs", "README-gateway-admin.md");
+    private static final Path README = Path.of("..", "README.md");
     private static final Path DASHBOARD = Path.of("..", "docs", "grafana-dashboard.json");
     private static final Pattern METRIC = Pattern.compile("\\b((?:readmit|jvm|process|system|netty)_[a-z0-9_]+)");
     private static final Pattern SUFFIX = Pattern.compile("_(bucket|count|sum|max)$");
