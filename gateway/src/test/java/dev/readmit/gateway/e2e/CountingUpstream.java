@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       after {@link #openTheTap}); answers 200 {@code slow}
  * </ul>
  *
+ * <p>While {@link #setFailing failing}, every request is answered {@code 503 status 503}.
+ *
  * <p>Thread per connection; every counter is thread safe.
  */
 final class CountingUpstream implements AutoCloseable {
@@ -39,6 +41,7 @@ final class CountingUpstream implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger slowAnswered = new AtomicInteger();
     private final Semaphore permits = new Semaphore(0);
+    private volatile boolean failing;
 
     CountingUpstream() throws IOException {
         server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
@@ -67,6 +70,11 @@ final class CountingUpstream implements AutoCloseable {
     /** {@code /slow} requests answered. */
     int slowAnswered() {
         return slowAnswered.get();
+    }
+
+    /** True: every request is answered 503 from now on; false: back to normal. */
+    void setFailing(boolean failing) {
+        this.failing = failing;
     }
 
     /** Lets {@code n} waiting (or future) {@code /slow} requests be answered. */
@@ -99,7 +107,9 @@ final class CountingUpstream implements AutoCloseable {
             String path;
             while ((path = readHead(in)) != null) {
                 requests.incrementAndGet();
-                if (path.startsWith("/seq/")) {
+                if (failing) {
+                    answer(out, 503, "status 503");
+                } else if (path.startsWith("/seq/")) {
                     answer(out, 200, path.substring("/seq/".length()));
                 } else if (path.startsWith("/status/")) {
                     int status = Integer.parseInt(path.substring("/status/".length()));
