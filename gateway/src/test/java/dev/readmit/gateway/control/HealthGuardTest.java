@@ -128,7 +128,9 @@ final class HealthGuardTest {
         guard.tryAcquireSlot();
         guard.requestAbandoned(MILLI);
         HealthSnapshot snapshot = health.evaluate(clock.nanoTime());
-        assertThat(snapshot.requests()).as("outcomes that say something about the upstream").isEqualTo(2);
+        assertThat(snapshot.requests())
+                .as("outcomes that say something about the upstream")
+                .isEqualTo(2);
         assertThat(snapshot.errors()).isEqualTo(1);
         assertThat(snapshot.timeouts()).isEqualTo(1);
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(2);
@@ -149,7 +151,9 @@ final class HealthGuardTest {
         guard.responseReceived(200, 3 * MILLI);
         guard.tryAcquireSlot();
         guard.requestFailed(UpstreamFailure.Kind.TIMEOUT, 5 * MILLI);
-        assertThat(latency.count()).as("answers timed (a timeout is not an answer)").isEqualTo(1);
+        assertThat(latency.count())
+                .as("answers timed (a timeout is not an answer)")
+                .isEqualTo(1);
         assertThat(latency.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3.0);
     }
 }

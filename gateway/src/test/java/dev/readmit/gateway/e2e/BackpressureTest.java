@@ -93,8 +93,12 @@ final class BackpressureTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("slow");
         }
-        assertThat(upstream.maxInFlight()).as("most requests in flight upstream").isEqualTo(LIMIT);
+        assertThat(upstream.maxInFlight())
+                .as("most requests in flight upstream")
+                .isEqualTo(LIMIT);
         assertThat(upstream.requests()).as("requests the upstream received").isEqualTo(REQUESTS + 1);
-        Await.until("every slot given back", () -> gateway.admission().controller().limiter().inFlight() == 0);
+        Await.until(
+                "every slot given back",
+                () -> gateway.admission().controller().limiter().inFlight() == 0);
     }
 }

@@ -96,7 +96,9 @@ final class CircuitBreakerTest {
         gateway = AdmittedGateway.start(url, ADMISSION, clock);
         for (int i = 0; i < 4; i++) {
             try (KeepAliveClient client = new KeepAliveClient(gateway.address())) {
-                assertThat(get(client, "first").status()).as("connection refused").isEqualTo(502);
+                assertThat(get(client, "first").status())
+                        .as("connection refused")
+                        .isEqualTo(502);
             }
         }
         assertThat(gateway.admission().breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);

@@ -77,7 +77,9 @@ final class NewClientRateTest {
     void aLongQuietSpellAdmitsNoMoreThanTheBurst() throws Exception {
         assertThat(newClients(BURST)).isEqualTo(BURST);
         clock.advance(Duration.ofSeconds(60));
-        assertThat(newClients(10 * BURST)).as("after 60 s, worth %d tokens", 60 * RATE).isEqualTo(BURST);
+        assertThat(newClients(10 * BURST))
+                .as("after 60 s, worth %d tokens", 60 * RATE)
+                .isEqualTo(BURST);
     }
 
     @Test

@@ -130,7 +130,9 @@ final class TcpAdmissionTest {
             } catch (SocketException e) {
                 read = -1;
             }
-            assertThat(read).as("the gateway closed the connection without a byte").isEqualTo(-1);
+            assertThat(read)
+                    .as("the gateway closed the connection without a byte")
+                    .isEqualTo(-1);
         }
         assertThat(accepted.get()).as("upstream sessions").isZero();
     }

@@ -84,8 +84,7 @@ final class TicketTest {
                     .contains("; samesite=lax")
                     .doesNotContain("secure");
 
-            RawHttp.Response withTicket =
-                    client.get("/seq/2", "X-Client-Id: alice", "Readmit-Ticket: " + ticket);
+            RawHttp.Response withTicket = client.get("/seq/2", "X-Client-Id: alice", "Readmit-Ticket: " + ticket);
             assertThat(withTicket.status()).isEqualTo(200);
             assertThat(withTicket.header("readmit-ticket"))
                     .as("a client presenting a valid ticket is not handed another")
