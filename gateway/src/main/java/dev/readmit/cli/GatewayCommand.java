@@ -197,9 +197,12 @@ public final class GatewayCommand implements Callable<Integer> {
 
     /**
      * The validated {@code admission} section, or null when admission is off (no section, or
-     * {@code enabled: false}).
+     * {@code enabled: false}). Public so that whatever starts a gateway with admission (the end-to-end
+     * tests, embedders) validates it exactly as this command does.
+     *
+     * @throws ConfigException listing every problem of the section, each with its field path
      */
-    static AdmissionRuntime.Parsed admissionSettings(GatewayConfig config) throws ConfigException {
+    public static AdmissionRuntime.Parsed admissionSettings(GatewayConfig config) throws ConfigException {
         if (config.admission().isEmpty()) {
             return null;
         }
