@@ -55,6 +55,7 @@ public class AdmissionDecisionBenchmark {
 
     private String[] admittedKeys;
     private long[] admittedHashes;
+    private String[] equalKeys;
     private String[] newKeys;
     private ConcurrentHashMap<String, Boolean> map;
     private AdmissionController open;
@@ -90,8 +91,10 @@ public class AdmissionDecisionBenchmark {
             open.admitTicketHolder(populationHashes[i], 0, now);
         }
         admittedHashes = new long[lookups];
+        equalKeys = new String[lookups];
         for (int i = 0; i < lookups; i++) {
             admittedHashes[i] = open.cohortHash().hash(admittedKeys[i]);
+            equalKeys[i] = new String(admittedKeys[i].toCharArray());
         }
         closed = controller(0.0, TokenBucket.MAX_PERMITS_PER_SECOND, clients * 2);
     }
@@ -163,6 +166,27 @@ public class AdmissionDecisionBenchmark {
     @Benchmark
     public Decision admitted(Cursor cursor) {
         return open.decide(admittedKeys[cursor.advance()], 0, clock.nanoTime());
+    }
+
+    /**
+     * As {@link #admitted}, with the key as a request brings it: a {@code String} equal to the admitted
+     * client's key but not the same object (its own characters, no cached {@code hashCode}).
+     */
+    @Benchmark
+    public Decision admittedEqualKey(Cursor cursor) {
+        return open.decide(equalKeys[cursor.advance()], 0, clock.nanoTime());
+    }
+
+    /**
+     * {@code ConcurrentHashMap.get} with the same equal-but-distinct keys as {@link #admittedEqualKey}:
+     * the map must hash the key's characters and compare them with its own copy, as it would in a
+     * gateway, where the key object of a request is never the map's. (The first call on a key caches its
+     * {@code hashCode}; the 1,048,576 keys are each used once per pass, so most calls of a short run
+     * compute it.)
+     */
+    @Benchmark
+    public Boolean mapBaselineEqualKey(Cursor cursor) {
+        return map.get(equalKeys[cursor.advance()]);
     }
 
     /** The admitted path without the key hash: what {@link #admitted} costs beyond hashing. */
