@@ -24,7 +24,8 @@
 #
 # Needs: java 17, maven (offline cache), python3; installs nginx, haproxy and wrk with apt-get if missing.
 # Usage: benchmarks/proxy-bench.sh
-#   env: ROUNDS (3) DURATION (10, seconds per measurement) WARMUP (10, seconds per JVM before round 1)
+#   env: ROUNDS (3) DURATION (10, seconds per measurement) WARMUP (10: two wrk runs of this many seconds
+#        on each JVM before round 1)
 #        CONNS (64) THREADS (2, wrk threads) PIN (1) PORT (18090, first of 5 ports)
 #        JAVA_OPTS (-Xms256m -Xmx256m) SKIP_BUILD (0) OUT (benchmarks/RESULTS.md) ONLY (all contenders)
 set -euo pipefail
@@ -257,9 +258,12 @@ if ! head -1 "$WORK/second.headers" | grep -q ' 200' || grep -qi '^readmit-ticke
 fi
 WRK_HEADERS=(-H "X-Client-Id: $CLIENT_ID" -H "Readmit-Ticket: $TICKET")
 
+# Twice, so that the JIT has also seen connections close and open (each measurement opens new ones)
+# before the first round; otherwise the first new connections deoptimise the hot read path.
 for name in readmit-off readmit-on; do
   if [[ " $ONLY " == *" $name "* ]]; then
-    log "warming up $name for ${WARMUP}s"
+    log "warming up $name for 2 x ${WARMUP}s"
+    run_wrk "$name" "$WARMUP" "$WORK/warmup-$name.txt"
     run_wrk "$name" "$WARMUP" "$WORK/warmup-$name.txt"
   fi
 done
@@ -372,6 +376,10 @@ if "readmit-on" in rows and "nginx" in rows:
 if "readmit-on" in rows and "readmit-off" in rows:
     v = rows["readmit-on"]["rps"] / rows["readmit-off"]["rps"]
     lines.append(f"| admission on / off throughput | {v:.3f} | >= 0.97: {verdict(v >= 0.97)} |")
+for a, b, label in (("readmit-off", "nginx", "readmit (off) / nginx"), ("readmit-off", "haproxy", "readmit (off) / HAProxy"),
+                    ("readmit-on", "readmit-off", "admission on / off")):
+    if a in rows and b in rows:
+        lines.append(f"| proxy CPU per request, {label} | {rows[a]['cpu'] / rows[b]['cpu']:.2f}x | (less is cheaper) |")
 if "direct" in rows:
     for name in ("nginx", "haproxy", "readmit-off"):
         if name in rows:
