@@ -219,6 +219,18 @@ pid_of() {
   esac
 }
 
+# Kept-alive connections from a proxy to the upstream right after a measurement (its pool), or "-".
+upstream_conns() {
+  [[ $1 == direct ]] && { echo "-"; return; }
+  local pid pids count=0
+  pid=$(pid_of "$1")
+  pids=" $pid $( (pgrep -P "$pid" || true) | tr '\n' ' ')"
+  while read -r owner; do
+    [[ " $pids " == *" $owner "* ]] && count=$((count + 1))
+  done < <(ss -tnpH state established "( dport = :$UPSTREAM_PORT )" | grep -o 'pid=[0-9]*' | cut -d= -f2)
+  echo "$count"
+}
+
 WRK_HEADERS=()
 
 run_wrk() { # contender seconds outfile
@@ -280,6 +292,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     run_wrk "$name" "$DURATION" "$WORK/$name-$r.txt"
     after=$(cpu_ticks "$pid")
     echo "$(((after - before)))" > "$WORK/$name-$r.cpu"
+    upstream_conns "$name" > "$WORK/$name-$r.conns"
     log "round $r $name: $(awk '/Requests\/sec/ {print $2}' "$WORK/$name-$r.txt") req/s, load $(cut -d' ' -f1 /proc/loadavg)"
   done
 done
@@ -306,7 +319,7 @@ def millis(text):
 
 rows = {}
 for name in names:
-    rps, p50, p99, cpu_us, errors, runs = [], [], [], [], 0, []
+    rps, p50, p99, cpu_us, errors, runs, conns = [], [], [], [], 0, [], []
     for r in range(1, rounds + 1):
         text = open(os.path.join(work, f"{name}-{r}.txt")).read()
         reqs = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -319,11 +332,12 @@ for name in names:
         errors += int(m.group(1)) if m else 0
         m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
         errors += sum(int(x) for x in m.groups()) if m else 0
+        conns.append(open(os.path.join(work, f"{name}-{r}.conns")).read().strip())
         ticks = int(open(os.path.join(work, f"{name}-{r}.cpu")).read())
         cpu_us.append(ticks / tick * 1e6 / total if total else float("nan"))
     rows[name] = dict(
         rps=statistics.median(rps), p50=statistics.median(p50), p99=statistics.median(p99),
-        cpu=statistics.median(cpu_us), errors=errors, runs=runs)
+        cpu=statistics.median(cpu_us), errors=errors, runs=runs, conns="/".join(sorted(set(conns))))
 
 def ratio(a, b, fmt="{:.2f}x"):
     if a in rows and b in rows:
@@ -346,15 +360,16 @@ lines.append(f"wrk {threads} threads, {conns} keep-alive connections, {duration}
              f"{rounds} rounds in rotated order, median of the rounds; {pinning}. Upstream: nginx, one worker, "
              f"`return 200` with a 24-byte body. One worker thread per proxy; readmit with `{java_opts}`.")
 lines.append("")
-lines.append("| contender | requests/s | p50 ms | p99 ms | proxy CPU µs/request | each round, requests/s | errors |")
-lines.append("|---|---|---|---|---|---|---|")
+lines.append("| contender | requests/s | p50 ms | p99 ms | proxy CPU µs/request | each round, requests/s | upstream connections | errors |")
+lines.append("|---|---|---|---|---|---|---|---|")
 for name in names:
     r = rows[name]
     each = " / ".join(f"{x:.0f}" for x in r["runs"])
-    lines.append(f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu']:.1f} | {each} | {r['errors']} |")
+    lines.append(f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu']:.1f} | {each} | {r['conns']} | {r['errors']} |")
 lines.append("")
 lines.append("(proxy CPU: user + system time of the proxy's processes during the measurement, per request;"
-             " for `direct` it is the upstream's.)")
+             " for `direct` it is the upstream's. Upstream connections: the proxy's established connections to the"
+             " upstream right after each measurement, its kept-alive pool.)")
 lines.append("")
 lines.append("| ratio | value | target |")
 lines.append("|---|---|---|")
