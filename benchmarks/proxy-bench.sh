@@ -289,10 +289,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
     name=${CONTENDERS[$(((i + r - 1) % n))]}
     pid=$(pid_of "$name")
     before=$(cpu_ticks "$pid")
-    run_wrk "$name" "$DURATION" "$WORK/$name-$r.txt"
+    run_wrk "$name" "$DURATION" "$WORK/$name-$r.txt" &
+    wrk_pid=$!
+    sleep $((DURATION / 2))
+    upstream_conns "$name" > "$WORK/$name-$r.conns"
+    wait "$wrk_pid"
     after=$(cpu_ticks "$pid")
     echo "$(((after - before)))" > "$WORK/$name-$r.cpu"
-    upstream_conns "$name" > "$WORK/$name-$r.conns"
     log "round $r $name: $(awk '/Requests\/sec/ {print $2}' "$WORK/$name-$r.txt") req/s, load $(cut -d' ' -f1 /proc/loadavg)"
   done
 done
@@ -319,7 +322,7 @@ def millis(text):
 
 rows = {}
 for name in names:
-    rps, p50, p99, cpu_us, errors, runs, conns = [], [], [], [], 0, [], []
+    rps, p50, p99, cpu_us, errors, runs, pool = [], [], [], [], 0, [], []
     for r in range(1, rounds + 1):
         text = open(os.path.join(work, f"{name}-{r}.txt")).read()
         reqs = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -332,12 +335,12 @@ for name in names:
         errors += int(m.group(1)) if m else 0
         m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
         errors += sum(int(x) for x in m.groups()) if m else 0
-        conns.append(open(os.path.join(work, f"{name}-{r}.conns")).read().strip())
+        pool.append(open(os.path.join(work, f"{name}-{r}.conns")).read().strip())
         ticks = int(open(os.path.join(work, f"{name}-{r}.cpu")).read())
         cpu_us.append(ticks / tick * 1e6 / total if total else float("nan"))
     rows[name] = dict(
         rps=statistics.median(rps), p50=statistics.median(p50), p99=statistics.median(p99),
-        cpu=statistics.median(cpu_us), errors=errors, runs=runs, conns="/".join(sorted(set(conns))))
+        cpu=statistics.median(cpu_us), errors=errors, runs=runs, pool="/".join(sorted(set(pool))))
 
 def ratio(a, b, fmt="{:.2f}x"):
     if a in rows and b in rows:
@@ -365,26 +368,26 @@ lines.append("|---|---|---|---|---|---|---|---|")
 for name in names:
     r = rows[name]
     each = " / ".join(f"{x:.0f}" for x in r["runs"])
-    lines.append(f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu']:.1f} | {each} | {r['conns']} | {r['errors']} |")
+    lines.append(f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu']:.1f} | {each} | {r['pool']} | {r['errors']} |")
 lines.append("")
 lines.append("(proxy CPU: user + system time of the proxy's processes during the measurement, per request;"
              " for `direct` it is the upstream's. Upstream connections: the proxy's established connections to the"
-             " upstream right after each measurement, its kept-alive pool.)")
+             " upstream halfway through each measurement, its kept-alive pool.)")
 lines.append("")
 lines.append("| ratio | value | target |")
 lines.append("|---|---|---|")
 if "readmit-off" in rows and "nginx" in rows:
     v = rows["readmit-off"]["rps"] / rows["nginx"]["rps"]
-    lines.append(f"| readmit / nginx throughput (admission off) | {v:.2f}x | >= 1.0x: {verdict(v >= 1.0)} |")
+    lines.append(f"| readmit / nginx throughput (admission off) | {v:.3f}x | >= 1.0x: {verdict(v >= 1.0)} |")
 if "readmit-off" in rows and "haproxy" in rows:
     v = rows["readmit-off"]["rps"] / rows["haproxy"]["rps"]
-    lines.append(f"| readmit / HAProxy throughput (admission off) | {v:.2f}x | >= 1.0x: {verdict(v >= 1.0)} |")
+    lines.append(f"| readmit / HAProxy throughput (admission off) | {v:.3f}x | >= 1.0x: {verdict(v >= 1.0)} |")
 if "readmit-on" in rows and "nginx" in rows:
     v = rows["readmit-on"]["rps"] / rows["nginx"]["rps"]
     lines.append(f"| readmit / nginx throughput (admission on) | {v:.2f}x | |")
 if "readmit-off" in rows and "nginx" in rows:
     v = rows["readmit-off"]["p99"] / rows["nginx"]["p99"]
-    lines.append(f"| readmit p99 / nginx p99 (admission off) | {v:.2f}x | <= 1.2x: {verdict(v <= 1.2)} |")
+    lines.append(f"| readmit p99 / nginx p99 (admission off) | {v:.3f}x | <= 1.2x: {verdict(v <= 1.2)} |")
 if "readmit-on" in rows and "nginx" in rows:
     v = rows["readmit-on"]["p99"] / rows["nginx"]["p99"]
     lines.append(f"| readmit p99 / nginx p99 (admission on) | {v:.2f}x | |")
