@@ -166,19 +166,6 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     /**
-     * Netty's default leak detection samples one buffer in 128 and records a stack trace for it and for
-     * every buffer derived from it: about 1% of the event loop's time on the proxy path (a JFR and perf
-     * profile under wrk). The gateway runs without it unless {@code -Dio.netty.leakDetection.level=...}
-     * asks for a level; the tests run with PARANOID.
-     */
-    static void leakDetectionOffUnlessAsked() {
-        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null
-                && System.getProperty("io.netty.leakDetectionLevel") == null) {
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-        }
-    }
-
-    /**
      * The validated {@code admission} section, or null when admission is off (no section, or
      * {@code enabled: false}).
      */
@@ -265,5 +252,18 @@ public final class GatewayCommand implements Callable<Integer> {
             return existing;
         }
         return root.putObject(name);
+    }
+
+    /**
+     * Netty's default leak detection samples one buffer in 128 and records a stack trace for it and for
+     * every buffer derived from it: about 1% of the event loop's time on the proxy path (a JFR and perf
+     * profile under wrk). The gateway runs without it unless {@code -Dio.netty.leakDetection.level=...}
+     * asks for a level; the tests run with PARANOID.
+     */
+    static void leakDetectionOffUnlessAsked() {
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 }
