@@ -40,11 +40,6 @@ final class HealthGuard implements UpstreamObserver {
         void stateChanged(CircuitBreaker.State from, CircuitBreaker.State to);
     }
 
-    /** A guard whose breaker changes are not reported to anyone. */
-    HealthGuard(ConcurrencyLimiter limiter, HealthSignal health, CircuitBreaker breaker, Timer upstreamLatency) {
-        this(limiter, health, breaker, upstreamLatency, (from, to) -> {});
-    }
-
     HealthGuard(
             ConcurrencyLimiter limiter,
             HealthSignal health,

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-final class HealthGuardBreakerWatchTest {
+final class HealthGuardTest {
 
     private final List<String> changes = new ArrayList<>();
     private final CircuitBreaker breaker = CircuitBreaker.of(
