@@ -132,19 +132,21 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
                         .permittedNumberOfCallsInHalfOpenState(Math.max(1, b.minimumCalls() / 2))
                         .automaticTransitionFromOpenToHalfOpenEnabled(true)
                         .build());
-        // No consumer on the breaker's event publisher: with one, Resilience4j builds an event object
-        // (with its own timestamp) for every recorded call. The guard watches the state instead.
-        HealthGuard.BreakerListener onBreaker = (from, to) -> {
+        breaker.getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.State to = event.getStateTransition().getToState();
             boolean stop = to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN;
             controller.stopNewAdmissions(stop);
-            log.warn("upstream circuit breaker {} -> {}: new admissions {}", from, to, stop ? "stopped" : "resumed");
-        };
+            log.warn(
+                    "upstream circuit breaker {}: new admissions {}",
+                    event.getStateTransition(),
+                    stop ? "stopped" : "resumed");
+        });
 
         Timer upstreamLatency = Timer.builder("readmit.upstream.request.duration")
                 .description("Time from sending a request upstream to the end of its response")
                 .publishPercentileHistogram()
                 .register(registry);
-        this.guard = new HealthGuard(limiter, health, breaker, upstreamLatency, onBreaker);
+        this.guard = new HealthGuard(limiter, health, breaker, upstreamLatency);
 
         Tickets tickets = Tickets.create(keys, settings.ticket().lifetime(), InstantSource.system());
         CohortHash hash = controller.cohortHash();
@@ -259,8 +261,6 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
 
     private void tick() {
         try {
-            // Catches the transitions no request makes: the timed open -> half-open, operator actions.
-            guard.watchBreaker();
             controller.tick(clock.nanoTime());
         } catch (RuntimeException e) {
             log.error("admission tick failed; will try again on the next tick", e);

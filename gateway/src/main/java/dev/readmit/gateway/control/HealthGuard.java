@@ -8,7 +8,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The proxy's {@link UpstreamObserver} backed by admission-core: a slot is a permit of the adaptive
@@ -18,11 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Requests that find the limiter full park in one FIFO shared by every event loop; each slot given
  * back is handed to the oldest waiter still there. Lock-free: a {@link ConcurrentLinkedQueue} and the
  * limiter's CAS.
- *
- * <p>Breaker state changes reach a {@link BreakerListener}: after each call recorded on the breaker the
- * guard compares its state with the last one seen (a volatile read), and {@link #watchBreaker()} does the
- * same for changes no request makes (the timed move from open to half-open). Each change is reported
- * once, in order, by whichever thread saw it first.
  */
 final class HealthGuard implements UpstreamObserver {
 
@@ -31,47 +25,12 @@ final class HealthGuard implements UpstreamObserver {
     private final CircuitBreaker breaker;
     private final Timer upstreamLatency;
     private final ConcurrentLinkedQueue<SlotWaiter> parked = new ConcurrentLinkedQueue<>();
-    private final BreakerListener breakerListener;
-    private final AtomicReference<CircuitBreaker.State> breakerState;
 
-    /** Told of each change of the breaker's state; called on whatever thread saw it, so it must be thread-safe. */
-    @FunctionalInterface
-    interface BreakerListener {
-        void stateChanged(CircuitBreaker.State from, CircuitBreaker.State to);
-    }
-
-    HealthGuard(
-            ConcurrencyLimiter limiter,
-            HealthSignal health,
-            CircuitBreaker breaker,
-            Timer upstreamLatency,
-            BreakerListener breakerListener) {
+    HealthGuard(ConcurrencyLimiter limiter, HealthSignal health, CircuitBreaker breaker, Timer upstreamLatency) {
         this.limiter = limiter;
         this.health = health;
         this.breaker = breaker;
         this.upstreamLatency = upstreamLatency;
-        this.breakerListener = breakerListener;
-        this.breakerState = new AtomicReference<>(breaker.getState());
-    }
-
-    /** Reports a change of the breaker's state since the last look, once. */
-    void watchBreaker() {
-        if (breaker.getState() != breakerState.get()) {
-            reportBreakerChange();
-        }
-    }
-
-    /**
-     * Off the hot path (only when the state changed): serialised so that reports of quick successive
-     * changes are made in order and the last one made is the breaker's state.
-     */
-    private synchronized void reportBreakerChange() {
-        CircuitBreaker.State now = breaker.getState();
-        CircuitBreaker.State seen = breakerState.get();
-        if (now != seen) {
-            breakerState.set(now);
-            breakerListener.stateChanged(seen, now);
-        }
     }
 
     @Override
@@ -99,7 +58,6 @@ final class HealthGuard implements UpstreamObserver {
             breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
         }
         upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
-        watchBreaker();
         handOver();
     }
 
@@ -119,7 +77,6 @@ final class HealthGuard implements UpstreamObserver {
                 // The gateway's own connection pool was full: no verdict on the upstream.
             case BUSY -> limiter.releaseWithoutSample();
         }
-        watchBreaker();
         handOver();
     }
 
