@@ -2,6 +2,7 @@ package dev.readmit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,6 +24,39 @@ final class GatewayCommandTest {
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         return cli.execute(args);
+    }
+
+    @Test
+    void switchesNettyLeakDetectionOffWhenNoLevelIsAskedFor() {
+        String asked = System.clearProperty(GatewayCommand.LEAK_DETECTION_PROPERTY);
+        ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+        try {
+            GatewayCommand.leakDetectionOffUnlessAsked();
+            assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
+        } finally {
+            if (asked != null) {
+                System.setProperty(GatewayCommand.LEAK_DETECTION_PROPERTY, asked);
+            }
+            ResourceLeakDetector.setLevel(before);
+        }
+    }
+
+    @Test
+    void keepsTheNettyLeakDetectionLevelThatIsAskedFor() {
+        String asked = System.setProperty(GatewayCommand.LEAK_DETECTION_PROPERTY, "paranoid");
+        ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+        try {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+            GatewayCommand.leakDetectionOffUnlessAsked();
+            assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+        } finally {
+            if (asked == null) {
+                System.clearProperty(GatewayCommand.LEAK_DETECTION_PROPERTY);
+            } else {
+                System.setProperty(GatewayCommand.LEAK_DETECTION_PROPERTY, asked);
+            }
+            ResourceLeakDetector.setLevel(before);
+        }
     }
 
     @Test

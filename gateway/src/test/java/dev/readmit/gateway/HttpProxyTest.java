@@ -233,6 +233,25 @@ final class HttpProxyTest {
     }
 
     @Test
+    void closesUpstreamConnectionsLeftIdleForTheIdleTimeoutAndOpensANewOneWhenNeeded() throws Exception {
+        gateway.close();
+        gateway =
+                GatewayHarness.start(upstream.url(), "upstream:\n  url: " + upstream.url() + "\n  idleTimeout: 50ms\n");
+        for (int round = 1; round <= 3; round++) {
+            try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+                assertThat(raw.send("GET /seq/" + round + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                                .read()
+                                .bodyText())
+                        .isEqualTo(String.valueOf(round));
+            }
+            Await.until(
+                    "the idle upstream connection is closed",
+                    () -> gateway.upstreamPool().openConnections() == 0);
+        }
+        assertThat(gateway.upstreamPool().connectionsOpened()).isEqualTo(3);
+    }
+
+    @Test
     void servesConcurrentClientsOnSeveralEventLoopsWithAtMostOneUpstreamConnectionEach() throws Exception {
         gateway.close();
         gateway = GatewayHarness.start(upstream.url(), "workerThreads: 2\n");

@@ -91,13 +91,9 @@ public final class ForwardingHeaders {
 
     /** Removes hop-by-hop headers, including every header named in {@code Connection}. */
     static void removeHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
-                    h.remove(name);
-                }
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+                removeNamedIn(h, value);
             }
         }
         h.remove(HttpHeaderNames.CONNECTION);
@@ -119,6 +115,49 @@ public final class ForwardingHeaders {
             for (CharSequence name : proxyHeaders) {
                 h.remove(name);
             }
+        }
+    }
+
+    /**
+     * Removes every header named in one {@code Connection} value (comma-separated, blanks around names
+     * ignored), except {@code Transfer-Encoding}. The common options {@code keep-alive} and {@code close}
+     * are matched in place, so the usual {@code Connection} header costs no allocation.
+     */
+    private static void removeNamedIn(HttpHeaders h, String value) {
+        int length = value.length();
+        int start = 0;
+        while (start <= length) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? length : comma;
+            int from = start;
+            int to = end;
+            while (from < to && value.charAt(from) <= ' ') {
+                from++;
+            }
+            while (to > from && value.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (to > from) {
+                removeNamed(h, value, from, to);
+            }
+            if (comma < 0) {
+                break;
+            }
+            start = comma + 1;
+        }
+    }
+
+    private static void removeNamed(HttpHeaders h, String value, int from, int to) {
+        int n = to - from;
+        if (n == HttpHeaderValues.KEEP_ALIVE.length()
+                && HttpHeaderValues.KEEP_ALIVE.regionMatches(true, 0, value, from, n)) {
+            h.remove(HttpHeaderNames.KEEP_ALIVE);
+        } else if (n == HttpHeaderValues.CLOSE.length()
+                && HttpHeaderValues.CLOSE.regionMatches(true, 0, value, from, n)) {
+            h.remove(HttpHeaderValues.CLOSE);
+        } else if (n != HttpHeaderNames.TRANSFER_ENCODING.length()
+                || !HttpHeaderNames.TRANSFER_ENCODING.regionMatches(true, 0, value, from, n)) {
+            h.remove(value.substring(from, to));
         }
     }
 }

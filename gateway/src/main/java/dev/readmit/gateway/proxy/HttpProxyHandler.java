@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -283,7 +284,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void startExchange(HttpRequest request) {
         headRequest = HttpMethod.HEAD.equals(request.method());
         clientHttp11 = request.protocolVersion().isKeepAliveDefault();
-        clientKeepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        clientKeepAlive = isKeepAlive(request) && !draining;
         requestComplete = request instanceof LastHttpContent;
         responseStarted = false;
         responseKeepAlive = false;
@@ -303,24 +304,28 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             respondError(HttpResponseStatus.EXPECTATION_FAILED);
             return;
         }
-        if (HttpUtil.getContentLength(request, -1L) > maxContentLength) {
+        long contentLength = HttpUtil.getContentLength(request, -1L);
+        if (contentLength > maxContentLength) {
             ReferenceCountUtil.release(request);
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;
         }
-        sendContinue = HttpUtil.is100ContinueExpected(request);
+        // Each header question below is a lookup (and containsValue an iterator): ask only when the
+        // header is there at all, which for most requests it is not.
+        sendContinue = expect != null && HttpUtil.is100ContinueExpected(request);
         if (sendContinue) {
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        webSocket = ForwardingHeaders.isWebSocketUpgrade(request);
+        webSocket =
+                request.headers().contains(HttpHeaderNames.UPGRADE) && ForwardingHeaders.isWebSocketUpgrade(request);
         HttpMethod method = request.method();
         replayable = !webSocket
                 && !(request instanceof HttpContent)
                 && (method.equals(HttpMethod.GET)
                         || method.equals(HttpMethod.HEAD)
                         || method.equals(HttpMethod.OPTIONS))
-                && HttpUtil.getContentLength(request, 0L) == 0
-                && !HttpUtil.isTransferEncodingChunked(request);
+                && contentLength <= 0
+                && !isChunked(request);
         retried = false;
         sentHead = null;
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
@@ -505,18 +510,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return true;
         }
         responseStarted = true;
-        responseKeepAlive = HttpUtil.isKeepAlive(response);
+        responseKeepAlive = isKeepAlive(response);
         ForwardingHeaders.prepareResponse(response);
         boolean bodyless = headRequest || code == 204 || code == 304;
-        if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
+        boolean chunked = isChunked(response);
+        if (!bodyless && !chunked && !HttpUtil.isContentLengthSet(response)) {
             // The upstream ends this body by closing; re-frame it for the client so the connection can stay.
             if (clientHttp11) {
                 HttpUtil.setTransferEncodingChunked(response, true);
+                chunked = true;
             } else {
                 closeAfterResponse = true;
             }
         }
-        if (!clientHttp11 && HttpUtil.isTransferEncodingChunked(response)) {
+        if (!clientHttp11 && chunked) {
             // HTTP/1.0 has no chunked framing: the body is sent as it comes and ended by closing.
             HttpUtil.setTransferEncodingChunked(response, false);
             closeAfterResponse = true;
@@ -532,6 +539,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         ctx.write(response, ctx.voidPromise());
         return true;
+    }
+
+    /** As {@link HttpUtil#isKeepAlive}, without a header scan when there is no {@code Connection} header. */
+    private static boolean isKeepAlive(HttpMessage message) {
+        return message.headers().contains(HttpHeaderNames.CONNECTION)
+                ? HttpUtil.isKeepAlive(message)
+                : message.protocolVersion().isKeepAliveDefault();
+    }
+
+    /** As {@link HttpUtil#isTransferEncodingChunked}, without a header scan when there is no such header. */
+    private static boolean isChunked(HttpMessage message) {
+        return message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && HttpUtil.isTransferEncodingChunked(message);
     }
 
     private void finishExchange(LastHttpContent last) {

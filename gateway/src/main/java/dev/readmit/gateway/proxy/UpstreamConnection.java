@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private UpstreamExchange exchange;
     private Throwable failure;
     private boolean reused;
-    ScheduledFuture<?> idleTimer;
+    /** When it was last returned to the pool ({@link System#nanoTime()}); read by the pool's idle sweep. */
+    long idleSinceNanos;
 
     UpstreamConnection(UpstreamPool.LoopPool pool) {
         this.pool = pool;

@@ -31,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  * connection comes free or {@code connectTimeout} passes ({@link UpstreamFailure.Kind#BUSY}). A returned
  * connection that stays unused for {@code idleTimeout} is closed.
  *
+ * <p>Implementation notes: the idle timeout is lazy, like Netty's {@code IdleStateHandler}. A returned
+ * connection only records when it came back; one sweep task per loop, scheduled only while connections
+ * sit idle, closes those idle for {@code idleTimeout} (the oldest are at the head of the idle queue, since
+ * {@link #acquire} takes the warmest from its tail) and re-schedules itself for the next one. A busy loop
+ * thus schedules and cancels nothing per request.
+ *
  * <p>Thread safety: the map of loop pools is built at construction and never changes; each loop pool is
  * used only on its own event loop, which is why it has no locks.
  */
@@ -111,6 +117,8 @@ public final class UpstreamPool {
         private final long idleTimeoutNanos;
         private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
         private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        private final Runnable sweep = this::sweepIdle;
+        private boolean sweepScheduled;
         // Written on the loop only; read racily by the sums above, hence volatile-free but approximate.
         private int open;
         private long opened;
@@ -153,7 +161,6 @@ public final class UpstreamPool {
         void acquire(UpstreamExchange exchange, boolean fresh) {
             UpstreamConnection c;
             while (!fresh && (c = idle.pollLast()) != null) {
-                cancelIdle(c);
                 if (c.isActive()) {
                     c.bind(exchange);
                     exchange.onUpstreamAcquired(c);
@@ -210,15 +217,35 @@ public final class UpstreamPool {
                 waiter.exchange.onUpstreamAcquired(c);
                 return;
             }
+            c.idleSinceNanos = System.nanoTime();
             idle.addLast(c);
-            c.idleTimer = loop.schedule(c::close, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+            if (!sweepScheduled) {
+                sweepScheduled = true;
+                loop.schedule(sweep, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+            }
             // A pending read lets the pool notice when the upstream closes an idle connection.
             c.read();
         }
 
+        /** Closes connections idle for the timeout; re-schedules itself while any connection is idle. */
+        private void sweepIdle() {
+            sweepScheduled = false;
+            long now = System.nanoTime();
+            UpstreamConnection oldest;
+            while ((oldest = idle.peekFirst()) != null) {
+                long left = oldest.idleSinceNanos + idleTimeoutNanos - now;
+                if (left > 0) {
+                    sweepScheduled = true;
+                    loop.schedule(sweep, left, TimeUnit.NANOSECONDS);
+                    return;
+                }
+                idle.pollFirst();
+                oldest.close();
+            }
+        }
+
         private void onClosed(UpstreamConnection c) {
             open--;
-            cancelIdle(c);
             idle.remove(c);
             if (open < maxConnections) {
                 Waiter waiter = waiters.poll();
@@ -226,14 +253,6 @@ public final class UpstreamPool {
                     waiter.timer.cancel(false);
                     connect(waiter.exchange);
                 }
-            }
-        }
-
-        private static void cancelIdle(UpstreamConnection c) {
-            ScheduledFuture<?> t = c.idleTimer;
-            if (t != null) {
-                t.cancel(false);
-                c.idleTimer = null;
             }
         }
     }
