@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             GatewayCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
             ReplayCommand.class,
             ProfileCommand.class,
             UpstreamSimCommand.class

@@ -88,7 +88,7 @@ public record ControlSettings(
     /**
      * The concurrency limit on requests in flight to the upstream.
      *
-     * @param algorithm how the limit adapts
+     * @param algorithm how the limit adapts; default gradient (latency-aware, see {@code concurrency(...)})
      * @param initial where it starts
      * @param min never below
      * @param max never above
@@ -309,7 +309,10 @@ public record ControlSettings(
     private static Concurrency concurrency(ConfigFields fields, ObjectNode s, String root) {
         ObjectNode c = fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max"));
         String p = root + ".concurrency";
-        LimitAlgorithm algorithm = LimitAlgorithm.AIMD;
+        // Gradient by default: AIMD only backs off on drops (errors, timeouts), so it finds the
+        // upstream's limit by overloading it; the gradient backs off when latency rises over its
+        // baseline, which is the first sign of queueing (measured by readmit bench storm, issue 6).
+        LimitAlgorithm algorithm = LimitAlgorithm.GRADIENT;
         if (c.hasNonNull("algorithm")) {
             String text = c.get("algorithm").asText();
             switch (text) {
