@@ -140,6 +140,13 @@ public final class StormCommand implements Callable<Integer> {
     int maxConnections = 9_000;
 
     @Option(
+            names = "--gateway-heap",
+            paramLabel = "SIZE",
+            description = "Run readmit's gateway in its own JVM with -Xmx SIZE (e.g. 512m) and report its peak heap"
+                    + " from its GC log; the new-client rate is then not sampled. Default: in this JVM.")
+    String gatewayHeap;
+
+    @Option(
             names = "--report",
             paramLabel = "DIR",
             description = "Where the HTML report goes. Default: ${DEFAULT-VALUE}.")
@@ -196,6 +203,7 @@ public final class StormCommand implements Callable<Integer> {
         List<StormTargets.Measured> measured = new ArrayList<>();
         List<SimStats> upstreamStats = new ArrayList<>();
         List<ReplayRun> replays = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         double steadyP99;
         double steadyRate;
         try (UpstreamSimulator upstream = UpstreamSimulator.start(sim)) {
@@ -263,6 +271,23 @@ public final class StormCommand implements Callable<Integer> {
                         }
                     }
                     case RUN_READMIT -> {
+                        if (gatewayHeap != null) {
+                            int gatewayPort = NginxLimitReq.freePort();
+                            try (GatewayProcess gateway = GatewayProcess.start(
+                                    gatewayYaml("127.0.0.1:" + gatewayPort, port, newClientsPerSecond),
+                                    gatewayPort,
+                                    gatewayHeap)) {
+                                banner(
+                                        out,
+                                        "through readmit in its own JVM (-Xmx" + gatewayHeap + ", " + gateway.dir()
+                                                + "), defaults, newClientsPerSecond " + fmt(newClientsPerSecond),
+                                        gateway.uri());
+                                replay = Replayer.run(plan, options(gateway.uri(), "readmit", cap, out));
+                                notes.add(heapNote(gateway));
+                                out.println(notes.get(notes.size() - 1));
+                            }
+                            break;
+                        }
                         try (InProcessGateway gateway =
                                 InProcessGateway.start(gatewayConfig(port, newClientsPerSecond))) {
                             banner(
@@ -337,6 +362,7 @@ public final class StormCommand implements Callable<Integer> {
                             fmt(bodyScale),
                             fmt(newClientsPerSecond)),
                     idealSeconds,
+                    notes,
                     figures,
                     targets);
             ResultsSection.write(resultsFile, "storm", section);
@@ -402,9 +428,15 @@ public final class StormCommand implements Callable<Integer> {
      * concurrency limit at their defaults.
      */
     static GatewayConfig gatewayConfig(int upstreamPort, double newClientsPerSecond) throws ConfigException {
-        String yaml = String.join(
+        return GatewayConfigReader.read(
+                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond), "(storm gateway)");
+    }
+
+    /** The YAML of {@link #gatewayConfig}, listening at {@code listen}. */
+    static String gatewayYaml(String listen, int upstreamPort, double newClientsPerSecond) {
+        return String.join(
                 "\n",
-                "listen: 127.0.0.1:0",
+                "listen: " + listen,
                 "upstream:",
                 "  url: http://127.0.0.1:" + upstreamPort,
                 "admission:",
@@ -416,7 +448,19 @@ public final class StormCommand implements Callable<Integer> {
                 "  defaultClass: bulk",
                 "  newClientsPerSecond: " + fmt(newClientsPerSecond),
                 "");
-        return GatewayConfigReader.read(yaml, "(storm gateway)");
+    }
+
+    private String heapNote(GatewayProcess gateway) throws IOException {
+        var peak = gateway.peakHeapMiB();
+        String state = gateway.ranOutOfMemory()
+                ? "it ran out of memory"
+                : gateway.alive() ? "it was still running at the end" : "it exited during the run";
+        return String.format(
+                Locale.ROOT,
+                "readmit gateway in its own JVM with -Xmx%s: peak heap before a collection %s; %s",
+                gatewayHeap,
+                peak.isPresent() ? String.format(Locale.ROOT, "%.0f MiB", peak.getAsDouble()) : "(no collection)",
+                state);
     }
 
     private static Histogram waitingHistogram(ReplayRun run) {

@@ -99,10 +99,10 @@ final class StormTable {
             String steady,
             String workload,
             double idealSeconds,
+            List<String> notes,
             String figures,
             String targets) {
-        return String.join(
-                "\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "## Storm: a whole user base returns (issue 6)",
                 "",
                 "Written by `benchmarks/storm.sh` (`" + command + "`); see `docs/README-storm.md` for how to read it.",
@@ -112,12 +112,10 @@ final class StormTable {
                 "- upstream: " + upstream,
                 "- baseline: " + steady,
                 "- workload: " + workload,
-                String.format(Locale.ROOT, "- ideal readmission time: total work / C = %.1f s", idealSeconds),
-                "",
-                figures,
-                "",
-                targets,
-                "");
+                String.format(Locale.ROOT, "- ideal readmission time: total work / C = %.1f s", idealSeconds)));
+        notes.forEach(n -> lines.add("- " + n));
+        lines.addAll(List.of("", figures, "", targets, ""));
+        return String.join("\n", lines);
     }
 
     private static List<String> header(String corner, List<RunResult> runs) {
