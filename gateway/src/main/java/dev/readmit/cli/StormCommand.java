@@ -159,6 +159,12 @@ public final class StormCommand implements Callable<Integer> {
                     "Write the figures into the storm section of this markdown file (e.g. benchmarks/RESULTS.md).")
     Path resultsFile;
 
+    @Option(
+            names = "--results-section",
+            paramLabel = "NAME",
+            description = "The marker name of the section in --results. Default: ${DEFAULT-VALUE}.")
+    String resultsSection = "storm";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -365,7 +371,7 @@ public final class StormCommand implements Callable<Integer> {
                     notes,
                     figures,
                     targets);
-            ResultsSection.write(resultsFile, "storm", section);
+            ResultsSection.write(resultsFile, resultsSection, section);
             out.println("results: " + resultsFile.toAbsolutePath());
         }
         out.flush();
@@ -385,6 +391,9 @@ public final class StormCommand implements Callable<Integer> {
         }
         if (!(bodyScale > 0 && bodyScale <= 1)) {
             problems.add("--body-scale must be in (0, 1]");
+        }
+        if (!resultsSection.matches("[a-z0-9-]+")) {
+            problems.add("--results-section must be lower-case letters, digits and '-'");
         }
         if (maxConnections < 1) {
             problems.add("--max-connections must be at least 1");
