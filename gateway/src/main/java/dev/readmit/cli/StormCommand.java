@@ -106,7 +106,7 @@ public final class StormCommand implements Callable<Integer> {
             names = "--steady-duration",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "Length of the steady-state measurement at 60% of C. Default: 20s.")
+            description = "Length of the steady-state measurement at 60%% of C. Default: 20s.")
     Duration steadyDuration = Duration.ofSeconds(20);
 
     @Option(
@@ -193,7 +193,8 @@ public final class StormCommand implements Callable<Integer> {
         out.printf(
                 Locale.ROOT,
                 "workload: %s, %d clients within %s, %d requests in all (%.1f per client), bodies x%s;"
-                        + " ideal %.1f s at C = %s/s; each run at most %d s%n",
+                        + " ideal %.1f s at C = %s/s (served at once, the sessions would end after %.1f s);"
+                        + " each run at most %d s%n",
                 storm.name(),
                 plan.clients().size(),
                 human(window),
@@ -202,6 +203,7 @@ public final class StormCommand implements Callable<Integer> {
                 fmt(bodyScale),
                 idealSeconds,
                 fmt(capacity),
+                plan.endNanos() / 1e9,
                 cap.toSeconds());
         out.flush();
 
@@ -358,14 +360,16 @@ public final class StormCommand implements Callable<Integer> {
                             StormTargets.ms(steadyP99)),
                     String.format(
                             Locale.ROOT,
-                            "%s derived: %d clients within %s, %d requests (%.1f per client), bodies x%s; readmit"
-                                    + " newClientsPerSecond %s (C / requests per client), everything else default",
+                            "%s derived: %d clients within %s, %d requests (%.1f per client), bodies x%s; served"
+                                    + " at once, the sessions would end after %.1f s; readmit newClientsPerSecond %s"
+                                    + " (C / requests per client), everything else default",
                             storm.name(),
                             plan.clients().size(),
                             human(window),
                             totalWork,
                             bulkRequestsPerClient,
                             fmt(bodyScale),
+                            plan.endNanos() / 1e9,
                             fmt(newClientsPerSecond)),
                     idealSeconds,
                     notes,
@@ -483,8 +487,9 @@ public final class StormCommand implements Callable<Integer> {
     }
 
     private String commandLine() {
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
-        return "readmit bench storm" + (args.isEmpty() ? "" : " " + String.join(" ", args));
+        // The root command's original arguments: "bench storm ..." as typed.
+        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        return "readmit " + String.join(" ", args);
     }
 
     static String loadAverage() {

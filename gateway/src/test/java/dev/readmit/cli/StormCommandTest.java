@@ -1,0 +1,65 @@
+package dev.readmit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code readmit bench storm} end to end at a tiny, bounded scale (real sockets on 127.0.0.1, a few
+ * seconds): the runs happen, the targets are judged and printed, the report and the RESULTS.md section
+ * are written. The figures themselves are the benchmark's business, not this test's.
+ */
+final class StormCommandTest {
+
+    @Test
+    void runsDirectAndThroughReadmitAndWritesItsSection(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        picocli.CommandLine cli = ReadmitCommand.newCommandLine();
+        cli.setOut(new PrintWriter(out));
+        Path results = dir.resolve("RESULTS.md");
+        Files.writeString(results, "# results\n\n<!-- other:start -->\nkept\n<!-- other:end -->\n");
+
+        int exit = cli.execute(
+                "bench", "storm",
+                "--clients", "20",
+                "--capacity", "400",
+                "--workers", "8",
+                "--window", "1s",
+                "--steady-duration", "1s",
+                "--max-run", "3s",
+                "--runs", "direct,readmit",
+                "--report", dir.resolve("report").toString(),
+                "--results", results.toString());
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString())
+                .contains("steady-state p99")
+                .contains("| target | direct | readmit |")
+                .contains("| no upstream overload error or timeout |")
+                .contains("[readmit   1s]");
+        String md = Files.readString(results);
+        assertThat(md)
+                .contains("<!-- other:start -->\nkept\n<!-- other:end -->")
+                .contains("<!-- storm:start -->\n## Storm: a whole user base returns (issue 6)")
+                .contains("readmit bench storm --clients 20")
+                .contains("<!-- storm:end -->");
+        assertThat(dir.resolve("report/index.html")).exists();
+    }
+
+    @Test
+    void refusesAnUnknownRunAndNamesIt() {
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cli = ReadmitCommand.newCommandLine();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("bench", "storm", "--runs", "direct,haproxy");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("'haproxy' is not one of direct, nginx, readmit");
+    }
+}
