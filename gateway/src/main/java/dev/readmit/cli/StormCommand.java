@@ -220,10 +220,12 @@ public final class StormCommand implements Callable<Integer> {
 
             // 1. the baseline
             Profile steady = StormWorkload.scaleBodies(BundledProfiles.resolve("steady-state"), bodyScale);
-            double steadySpeed = 10;
-            ReplayPlan unit = PlanBuilder.build(steady, steadySpeed, 1, 1000);
-            double unitRate = unit.requestCount() / (steady.durationMillis() / 1000.0 / steadySpeed);
-            double steadyScale = 0.6 * capacity / unitRate;
+            // Speed, not scale: the profile's arrivals are Poisson at a given rate, so more clients
+            // would arrive over a longer time, not more densely; time compression raises the rate.
+            ReplayPlan unit = PlanBuilder.build(steady, 1, 1, 1000);
+            double unitRate = unit.requestCount() / (steady.durationMillis() / 1000.0);
+            double steadySpeed = 0.6 * capacity / unitRate;
+            double steadyScale = 1;
             out.println();
             out.printf(
                     Locale.ROOT,
