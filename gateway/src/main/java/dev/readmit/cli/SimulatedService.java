@@ -29,6 +29,15 @@ final class SimulatedService {
      * @param workers concurrent requests it serves, &ge; 1
      */
     static SimConfig config(double capacityPerSecond, int workers) {
+        return config(capacityPerSecond, workers, 0.5);
+    }
+
+    /**
+     * As {@link #config(double, int)} with another collapse factor: 0 for a service that queues and
+     * times out under overload but does not lose throughput (the steady-state baseline, where one
+     * stall of a shared machine must not tip a 60 %-loaded service into a collapse it never leaves).
+     */
+    static SimConfig config(double capacityPerSecond, int workers, double collapseFactor) {
         Duration meanService = Duration.ofNanos((long) (workers / capacityPerSecond * 1e9));
         return SimConfig.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -36,7 +45,7 @@ final class SimulatedService {
                 .serviceTime(ServiceTimeDistribution.lognormal(meanService, ServiceTimeDistribution.DEFAULT_SIGMA))
                 .queueLimit(workers * 64)
                 .timeout(Duration.ofSeconds(5))
-                .collapseFactor(0.5)
+                .collapseFactor(collapseFactor)
                 .build();
     }
 

@@ -229,30 +229,39 @@ public final class StormCommand implements Callable<Integer> {
             out.println();
             out.printf(
                     Locale.ROOT,
-                    "steady state: the steady-state profile at 60%% of C (%.0f requests/s planned) for %s, directly%n",
+                    "steady state: the steady-state profile at 60%% of C (%.0f requests/s planned) for %s, straight at"
+                            + " the same service without the collapse%n",
                     0.6 * capacity,
                     human(steadyDuration));
             out.flush();
-            ReplayRun steadyRun = Replayer.runDetailed(
-                    steady,
-                    ReplayOptions.builder(direct)
-                            .runName("steady state")
-                            .speed(steadySpeed)
-                            .scale(steadyScale)
-                            .duration(steadyDuration)
-                            .maxConnections(maxConnections)
-                            .requestTimeout(Duration.ofSeconds(10))
-                            .progress(progress(out))
-                            .build());
+            ReplayRun steadyRun;
+            try (UpstreamSimulator healthy = UpstreamSimulator.start(SimulatedService.config(capacity, workers, 0))) {
+                steadyRun = Replayer.runDetailed(
+                        steady,
+                        ReplayOptions.builder(URI.create("http://127.0.0.1:" + healthy.port()))
+                                .runName("steady state")
+                                .speed(steadySpeed)
+                                .scale(steadyScale)
+                                .duration(steadyDuration)
+                                .maxConnections(maxConnections)
+                                .requestTimeout(Duration.ofSeconds(10))
+                                .progress(progress(out))
+                                .build());
+            }
             steadyP99 = steadyRun.result().summary().latencyMillis().get("p99");
             steadyRate = steadyRun.result().summary().requestsSent() / (steadyDuration.toNanos() / 1e9);
+            long steadyFailed = StormTargets.failedRequests(steadyRun.result());
+            if (steadyFailed > 0) {
+                notes.add("the steady-state run had " + steadyFailed
+                        + " failed requests (the machine stalled): its p99 is not a healthy baseline");
+                out.println(notes.get(notes.size() - 1));
+            }
             out.printf(
                     Locale.ROOT,
                     "steady-state p99 %s (p50 %s) at %.0f requests/s%n",
                     StormTargets.ms(steadyP99),
                     StormTargets.ms(steadyRun.result().summary().latencyMillis().get("p50")),
                     steadyRate);
-            SimulatedService.awaitIdle(upstream);
 
             for (String run : runs) {
                 upstream.resetPeaks();
