@@ -23,5 +23,10 @@ mvn -B -o -q package -DskipTests -pl gateway -am
 # soft limit to the hard one (each client holds a connection on both sides of the loopback).
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 
+# --report and --results have defaults here; given on the command line, those win.
+defaults=()
+[[ " $* " == *" --report "* || " $* " == *" --report="* ]] || defaults+=(--report storm-report)
+[[ " $* " == *" --results "* || " $* " == *" --results="* ]] || defaults+=(--results benchmarks/RESULTS.md)
+
 exec timeout "${STORM_TIMEOUT:-1800}" java -Xms1g -Xmx4g -jar gateway/target/readmit.jar \
-  bench storm --report storm-report --results benchmarks/RESULTS.md "$@"
+  bench storm "${defaults[@]}" "$@"

@@ -15,6 +15,7 @@ import dev.readmit.profiles.replay.ReplayPlan;
 import dev.readmit.profiles.replay.ReplayRun;
 import dev.readmit.profiles.replay.Replayer;
 import dev.readmit.profiles.report.HtmlReportWriter;
+import dev.readmit.profiles.report.IntervalPoint;
 import dev.readmit.profiles.report.RunResult;
 import dev.readmit.profiles.report.TextSummary;
 import dev.readmit.profiles.sim.SimConfig;
@@ -248,7 +249,10 @@ public final class StormCommand implements Callable<Integer> {
                                 .progress(progress(out))
                                 .build());
             }
-            steadyP99 = steadyRun.result().summary().latencyMillis().get("p99");
+            // The typical second's p99, the figure each storm second is compared with; the median of
+            // the seconds, so that one stall of a shared machine does not become the baseline.
+            steadyP99 = medianSecondP99(steadyRun.result());
+            double wholeRunP99 = steadyRun.result().summary().latencyMillis().get("p99");
             steadyRate = steadyRun.result().summary().requestsSent() / (steadyDuration.toNanos() / 1e9);
             long steadyFailed = StormTargets.failedRequests(steadyRun.result());
             if (steadyFailed > 0) {
@@ -258,8 +262,9 @@ public final class StormCommand implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT,
-                    "steady-state p99 %s (p50 %s) at %.0f requests/s%n",
+                    "steady-state p99 %s (the median second's; whole run p99 %s, p50 %s) at %.0f requests/s%n",
                     StormTargets.ms(steadyP99),
+                    StormTargets.ms(wholeRunP99),
                     StormTargets.ms(steadyRun.result().summary().latencyMillis().get("p50")),
                     steadyRate);
 
@@ -366,7 +371,8 @@ public final class StormCommand implements Callable<Integer> {
                     sim.describe(),
                     String.format(
                             Locale.ROOT,
-                            "steady-state profile at 60%% of C: %.0f requests/s sent, p99 %s",
+                            "steady-state profile at 60%% of C, on the same service without the collapse: %.0f"
+                                    + " requests/s sent, p99 %s (the median second's)",
                             steadyRate,
                             StormTargets.ms(steadyP99)),
                     String.format(
@@ -485,6 +491,21 @@ public final class StormCommand implements Callable<Integer> {
                 gatewayHeap,
                 peak.isPresent() ? String.format(Locale.ROOT, "%.0f MiB", peak.getAsDouble()) : "(no collection)",
                 state);
+    }
+
+    /** The median over the run's seconds (those with at least 100 answers) of each second's p99. */
+    static double medianSecondP99(RunResult run) {
+        List<Double> p99s = new ArrayList<>();
+        for (IntervalPoint p : run.intervals()) {
+            if (p.requests() >= 100 && !Double.isNaN(p.p99Millis())) {
+                p99s.add(p.p99Millis());
+            }
+        }
+        if (p99s.isEmpty()) {
+            return run.summary().latencyMillis().get("p99");
+        }
+        p99s.sort(Double::compare);
+        return p99s.get(p99s.size() / 2);
     }
 
     private static Histogram waitingHistogram(ReplayRun run) {

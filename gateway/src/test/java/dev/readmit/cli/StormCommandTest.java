@@ -2,10 +2,16 @@ package dev.readmit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.readmit.profiles.report.IntervalPoint;
+import dev.readmit.profiles.report.RunResult;
+import dev.readmit.profiles.report.RunSummary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +55,25 @@ final class StormCommandTest {
                 .contains("readmit bench storm --clients 20")
                 .contains("<!-- storm:end -->");
         assertThat(dir.resolve("report/index.html")).exists();
+    }
+
+    @Test
+    void theBaselineIsTheMedianSecondsP99SoOneStallDoesNotBecomeIt() {
+        List<IntervalPoint> seconds = new ArrayList<>();
+        double[] p99s = {40, 42, 5000, 44, 41, 43, 39};
+        for (int i = 0; i < p99s.length; i++) {
+            seconds.add(new IntervalPoint(i, 1000, 0, 0, 15, p99s[i], p99s[i], p99s[i], 0));
+        }
+        // A second with too few answers to have a p99 of its own does not count.
+        seconds.add(new IntervalPoint(7, 5, 0, 0, 15, 9000, 9000, 9000, 0));
+        RunResult run = new RunResult(
+                "steady",
+                "http://127.0.0.1:1",
+                seconds,
+                new RunSummary(8, 7000, Map.of(), Map.of("p99", 4000.0), 1, 1, 1, 1),
+                Map.of());
+
+        assertThat(StormCommand.medianSecondP99(run)).isEqualTo(42);
     }
 
     @Test
