@@ -65,6 +65,7 @@ public final class StormCommand implements Callable<Integer> {
     static final String RUN_DIRECT = "direct";
     static final String RUN_NGINX = "nginx";
     static final String RUN_READMIT = "readmit";
+    static final String RUN_READMIT_BASELINE = "readmit-baseline";
 
     @Option(
             names = "--capacity",
@@ -121,7 +122,8 @@ public final class StormCommand implements Callable<Integer> {
             names = "--runs",
             split = ",",
             paramLabel = "RUN",
-            description = "Which runs, of direct, nginx, readmit. Default: all three.")
+            description = "Which runs, of direct, nginx, readmit, readmit-baseline (readmit told the measured"
+                    + " steady-state p99 as its health baseline). Default: direct, nginx, readmit.")
     List<String> runs = List.of(RUN_DIRECT, RUN_NGINX, RUN_READMIT);
 
     @Option(names = "--nginx", paramLabel = "PATH", description = "The nginx executable. Default: ${DEFAULT-VALUE}.")
@@ -294,11 +296,14 @@ public final class StormCommand implements Callable<Integer> {
                             replay = Replayer.run(plan, options(proxy.uri(), "nginx limit_req", cap, out));
                         }
                     }
-                    case RUN_READMIT -> {
+                    case RUN_READMIT, RUN_READMIT_BASELINE -> {
+                        boolean told = run.equals(RUN_READMIT_BASELINE);
+                        String name = told ? "readmit + baseline" : "readmit";
+                        Duration baseline = told ? baselineFor(steadyP99) : null;
                         if (gatewayHeap != null) {
                             int gatewayPort = NginxLimitReq.freePort();
                             try (GatewayProcess gateway = GatewayProcess.start(
-                                    gatewayYaml("127.0.0.1:" + gatewayPort, port, newClientsPerSecond),
+                                    gatewayYaml("127.0.0.1:" + gatewayPort, port, newClientsPerSecond, baseline),
                                     gatewayPort,
                                     gatewayHeap)) {
                                 banner(
@@ -306,14 +311,14 @@ public final class StormCommand implements Callable<Integer> {
                                         "through readmit in its own JVM (-Xmx" + gatewayHeap + ", " + gateway.dir()
                                                 + "), defaults, newClientsPerSecond " + fmt(newClientsPerSecond),
                                         gateway.uri());
-                                replay = Replayer.run(plan, options(gateway.uri(), "readmit", cap, out));
+                                replay = Replayer.run(plan, options(gateway.uri(), name, cap, out));
                                 notes.add(heapNote(gateway));
                                 out.println(notes.get(notes.size() - 1));
                             }
                             break;
                         }
                         try (InProcessGateway gateway =
-                                InProcessGateway.start(gatewayConfig(port, newClientsPerSecond))) {
+                                InProcessGateway.start(gatewayConfig(port, newClientsPerSecond, baseline))) {
                             banner(
                                     out,
                                     "through readmit, defaults, newClientsPerSecond " + fmt(newClientsPerSecond),
@@ -321,7 +326,7 @@ public final class StormCommand implements Callable<Integer> {
                             RateSampler sampler =
                                     new RateSampler(gateway.runtime().controller(), out);
                             try {
-                                replay = Replayer.run(plan, options(gateway.uri(), "readmit", cap, out));
+                                replay = Replayer.run(plan, options(gateway.uri(), name, cap, out));
                             } finally {
                                 sampler.close();
                             }
@@ -379,7 +384,7 @@ public final class StormCommand implements Callable<Integer> {
                             Locale.ROOT,
                             "%s derived: %d clients within %s, %d requests (%.1f per client), bodies x%s; served"
                                     + " at once, the sessions would end after %.1f s; readmit newClientsPerSecond %s"
-                                    + " (C / requests per client), everything else default",
+                                    + " (C / requests per client)%s, everything else default",
                             storm.name(),
                             plan.clients().size(),
                             human(window),
@@ -387,7 +392,11 @@ public final class StormCommand implements Callable<Integer> {
                             bulkRequestsPerClient,
                             fmt(bodyScale),
                             plan.endNanos() / 1e9,
-                            fmt(newClientsPerSecond)),
+                            fmt(newClientsPerSecond),
+                            runs.contains(RUN_READMIT_BASELINE)
+                                    ? "; readmit + baseline: the same and health.baselineP99 "
+                                            + baselineFor(steadyP99).toMillis() + " ms (the measured steady-state p99)"
+                                    : ""),
                     idealSeconds,
                     notes,
                     figures,
@@ -420,8 +429,9 @@ public final class StormCommand implements Callable<Integer> {
             problems.add("--max-connections must be at least 1");
         }
         for (String r : runs) {
-            if (!List.of(RUN_DIRECT, RUN_NGINX, RUN_READMIT).contains(r)) {
-                problems.add("--runs: '" + r + "' is not one of direct, nginx, readmit");
+            if (!List.of(RUN_DIRECT, RUN_NGINX, RUN_READMIT, RUN_READMIT_BASELINE)
+                    .contains(r)) {
+                problems.add("--runs: '" + r + "' is not one of direct, nginx, readmit, readmit-baseline");
             }
         }
         if (!problems.isEmpty()) {
@@ -457,13 +467,22 @@ public final class StormCommand implements Callable<Integer> {
      * rate sized from the capacity (C / requests per session); the ramp, the health gate and the adaptive
      * concurrency limit at their defaults.
      */
-    static GatewayConfig gatewayConfig(int upstreamPort, double newClientsPerSecond) throws ConfigException {
+    static GatewayConfig gatewayConfig(int upstreamPort, double newClientsPerSecond, Duration baselineP99)
+            throws ConfigException {
         return GatewayConfigReader.read(
-                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond), "(storm gateway)");
+                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond, baselineP99), "(storm gateway)");
+    }
+
+    /**
+     * The health gate's baseline p99 an operator who knows the service's healthy p99 gives readmit (run
+     * {@code readmit-baseline}): the gate then turns amber at 1.25x and red at 1.5x of it (its defaults).
+     */
+    private static Duration baselineFor(double steadyP99Millis) {
+        return Duration.ofMillis(Math.max(1, Math.round(steadyP99Millis)));
     }
 
     /** The YAML of {@link #gatewayConfig}, listening at {@code listen}. */
-    static String gatewayYaml(String listen, int upstreamPort, double newClientsPerSecond) {
+    static String gatewayYaml(String listen, int upstreamPort, double newClientsPerSecond, Duration baselineP99) {
         return String.join(
                 "\n",
                 "listen: " + listen,
@@ -477,6 +496,7 @@ public final class StormCommand implements Callable<Integer> {
                 "      alwaysOpen: true",
                 "  defaultClass: bulk",
                 "  newClientsPerSecond: " + fmt(newClientsPerSecond),
+                baselineP99 == null ? "" : "  health: {baselineP99: " + baselineP99.toMillis() + "ms}",
                 "");
     }
 

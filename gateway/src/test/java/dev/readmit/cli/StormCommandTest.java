@@ -38,14 +38,14 @@ final class StormCommandTest {
                 "--window", "1s",
                 "--steady-duration", "1s",
                 "--max-run", "3s",
-                "--runs", "direct,readmit",
+                "--runs", "direct,readmit,readmit-baseline",
                 "--report", dir.resolve("report").toString(),
                 "--results", results.toString());
 
         assertThat(exit).as(out.toString()).isZero();
         assertThat(out.toString())
                 .contains("steady-state p99")
-                .contains("| target | direct | readmit |")
+                .contains("| target | direct | readmit | readmit + baseline |")
                 .contains("| no upstream overload error or timeout |")
                 .contains("[readmit   1s]");
         String md = Files.readString(results);
@@ -85,6 +85,6 @@ final class StormCommandTest {
         int exit = cli.execute("bench", "storm", "--runs", "direct,haproxy");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("'haproxy' is not one of direct, nginx, readmit");
+        assertThat(err.toString()).contains("'haproxy' is not one of direct, nginx, readmit, readmit-baseline");
     }
 }
