@@ -309,7 +309,10 @@ public final class StormCommand implements Callable<Integer> {
                                 banner(
                                         out,
                                         "through readmit in its own JVM (-Xmx" + gatewayHeap + ", " + gateway.dir()
-                                                + "), defaults, newClientsPerSecond " + fmt(newClientsPerSecond),
+                                                + "), newClientsPerSecond " + fmt(newClientsPerSecond)
+                                                + (told
+                                                        ? ", baselineP99 " + baseline.toMillis() + " ms"
+                                                        : ", defaults"),
                                         gateway.uri());
                                 replay = Replayer.run(plan, options(gateway.uri(), name, cap, out));
                                 notes.add(heapNote(gateway));
@@ -321,7 +324,8 @@ public final class StormCommand implements Callable<Integer> {
                                 InProcessGateway.start(gatewayConfig(port, newClientsPerSecond, baseline))) {
                             banner(
                                     out,
-                                    "through readmit, defaults, newClientsPerSecond " + fmt(newClientsPerSecond),
+                                    "through readmit, newClientsPerSecond " + fmt(newClientsPerSecond)
+                                            + (told ? ", baselineP99 " + baseline.toMillis() + " ms" : ", defaults"),
                                     gateway.uri());
                             RateSampler sampler =
                                     new RateSampler(gateway.runtime().controller(), out);
