@@ -354,6 +354,18 @@ public final class StormCommand implements Callable<Integer> {
             }
         }
 
+        for (ReplayRun r : replays) {
+            if (r.lateForConnection() > 0) {
+                notes.add(String.format(
+                        Locale.ROOT,
+                        "%s: %d requests waited in the generator for a connection (its cap of %d was reached while"
+                                + " the target held answers back), so its latencies include that wait; its upstream"
+                                + " figures do not",
+                        r.result().name(),
+                        r.lateForConnection(),
+                        maxConnections));
+            }
+        }
         List<List<StormTargets.Check>> checks = new ArrayList<>();
         for (StormTargets.Measured m : measured) {
             checks.add(StormTargets.judge(m, steadyP99, idealSeconds));
