@@ -9,6 +9,7 @@ import dev.readmit.admission.health.HealthSignal;
 import dev.readmit.admission.health.HealthSnapshot;
 import dev.readmit.admission.ramp.ClassRamp;
 import dev.readmit.admission.ramp.CohortPlan;
+import dev.readmit.admission.ramp.RampState;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -37,7 +38,10 @@ import java.util.concurrent.Executor;
  *
  * <p>{@link #tick(long)} runs the periodic work on one thread (the gateway's ticker, every 100 ms or
  * so): it closes the health window, moves the ramps, adapts the new-client rate to the gate colour
- * (green: the operator's rate; amber: half of it; red: none) and expires idle admitted clients.
+ * (green: the operator's rate; amber: half of it; red: none) and expires idle admitted clients. Once
+ * a second it also steps up, on demand, a running ramp whose open cohorts left the rate unused while
+ * its closed cohorts asked (see {@link Builder#advanceOnDemand}); a client of a closed cohort is then
+ * told to come back by its place in the crowd and the rate, not by the ramp's timer.
  *
  * <p>Thread safe. {@code decide} takes no lock; the admitted path allocates nothing.
  */
@@ -63,7 +67,20 @@ public final class AdmissionController {
     private volatile double operatorRate;
     private volatile double operatorBurst;
 
+    /** How often the ramps are checked for demand they leave unserved. */
+    static final long DEMAND_WINDOW_NANOS = 1_000_000_000L;
+
+    /** Below this share of the bucket's permits used in a window, the rate counts as unused. */
+    static final double DEMAND_USE = 0.9;
+
+    private final boolean advanceOnDemand;
+
     // Written and read only by the ticking thread.
+    private long demandWindowStartNanos;
+    private long demandAdmitsAtWindowStart;
+    private long demandLimiterRejectsAtWindowStart;
+    private final long[] demandAsksAtWindowStart;
+    private boolean windowStayedGreen = true;
     private long lastExpireNanos;
     private GateColour appliedColour = GateColour.GREEN;
 
@@ -83,6 +100,9 @@ public final class AdmissionController {
         this.expireEveryNanos = b.expireEvery.toNanos();
         this.counters = new AdmissionCounters(plan.classCount());
         this.lastExpireNanos = b.clock.nanoTime();
+        this.advanceOnDemand = b.advanceOnDemand;
+        this.demandAsksAtWindowStart = new long[plan.classCount()];
+        this.demandWindowStartNanos = lastExpireNanos;
     }
 
     /** A builder for a controller over {@code plan}, reading time from {@code clock}. */
@@ -149,10 +169,21 @@ public final class AdmissionController {
             ahead += (long) Math.ceil((position - open) * population);
         }
         long place = Math.max(1, ahead + 1);
-        long rampNanos = ramp.nanosUntilOpen(position, nowNanos);
-        long estimate = Math.max(rampNanos, estimateForPlace(place, nowNanos));
-        counters.recordWait(classIndex);
+        long placeNanos = estimateForPlace(place, nowNanos);
+        // A ramp that advances on demand opens as fast as the rate admits, so the timer's time to
+        // this position is only an upper bound (while amber it would even be "never"): the place in
+        // the crowd and the rate in force are the estimate. Only an operator's pause stops the ramp.
+        long estimate = advanceOnDemand && ramp.state() != RampState.PAUSED
+                ? Math.max(placeNanos, soonestOpenOnDemand(ramp, position))
+                : Math.max(ramp.nanosUntilOpen(position, nowNanos), placeNanos);
+        counters.recordWaitForRamp(classIndex);
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), false);
+    }
+
+    /** The soonest a ramp advancing on demand can open {@code position}: one step per demand window. */
+    private static long soonestOpenOnDemand(ClassRamp ramp, double position) {
+        int steps = ramp.stepsUntilOpen(position);
+        return steps == Integer.MAX_VALUE ? Long.MAX_VALUE : steps * DEMAND_WINDOW_NANOS;
     }
 
     private long estimateForPlace(long place, long nowNanos) {
@@ -195,12 +226,69 @@ public final class AdmissionController {
             appliedColour = colour;
             applyRate();
         }
+        windowStayedGreen &= colour == GateColour.GREEN;
+        if (advanceOnDemand && nowNanos - demandWindowStartNanos >= DEMAND_WINDOW_NANOS) {
+            advanceRampsOnDemand(nowNanos, colour);
+        }
         if (nowNanos - lastExpireNanos >= expireEveryNanos) {
             lastExpireNanos = nowNanos;
             admitted.expire(nowNanos);
             line.cleanUp();
         }
         return snapshot;
+    }
+
+    /**
+     * Once per {@link #DEMAND_WINDOW_NANOS}: if over that window the gate stayed green, new clients
+     * took less than {@link #DEMAND_USE} of the bucket's permits, and no admitted request was refused
+     * by the concurrency limiter (so it is the ramp, not the upstream, that leaves the rate unused),
+     * every class whose closed cohorts asked to come in steps up one step.
+     *
+     * <p>Why: a ramp's timer knows nothing of the service's capacity. A slow timer leaves the
+     * upstream idle while the crowd waits (a ten-minute ramp keeps a service that could readmit
+     * everyone in three minutes at a few percent of its capacity); a fast one lets in more than the
+     * rate anyway. The rate, the concurrency limit and the health gate are what keep the upstream
+     * healthy; the ramp decides who comes first. So the ramp's holds are a longest wait, and demand
+     * that the open cohorts cannot fill moves it sooner. The window (1 s) is also the debounce: a
+     * step's newly eligible clients come back after their {@code Retry-After} (at least 1 s), and
+     * the bucket's burst covers that second.
+     */
+    private void advanceRampsOnDemand(long nowNanos, GateColour colour) {
+        double seconds = (nowNanos - demandWindowStartNanos) / 1e9;
+        long admits = 0;
+        for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
+            admits += counters.admits(c, Decision.Admit.NEWLY_ADMITTED);
+        }
+        long limiterRejects = limiter == null ? 0 : limiter.rejectedCount();
+        double permits = newClients.permitsPerSecond() * seconds;
+        boolean rateUnused = colour == GateColour.GREEN
+                && windowStayedGreen
+                && !newAdmissionsStopped
+                && permits >= 1
+                && admits - demandAdmitsAtWindowStart < permits * DEMAND_USE
+                && limiterRejects == demandLimiterRejectsAtWindowStart;
+        for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
+            long asks = counters.waitsForRamp(c);
+            if (rateUnused && asks > demandAsksAtWindowStart[c]) {
+                plan.advanceOnDemand(
+                        c,
+                        nowNanos,
+                        colour,
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "open cohorts used %d of %.0f new-client permits in %.1f s while %d closed-cohort"
+                                        + " clients asked",
+                                admits - demandAdmitsAtWindowStart,
+                                permits,
+                                seconds,
+                                asks - demandAsksAtWindowStart[c]));
+            }
+            demandAsksAtWindowStart[c] = asks;
+        }
+        demandAdmitsAtWindowStart = admits;
+        demandLimiterRejectsAtWindowStart = limiterRejects;
+        demandWindowStartNanos = nowNanos;
+        windowStayedGreen = true;
     }
 
     /**
@@ -306,6 +394,7 @@ public final class AdmissionController {
         private RetryAfter retryAfter;
         private Duration expireEvery = Duration.ofSeconds(1);
         private Executor maintenance = Runnable::run;
+        private Boolean advanceOnDemand;
 
         private Builder(CohortPlan plan, NanoClock clock) {
             this.plan = Objects.requireNonNull(plan, "plan");
@@ -382,7 +471,21 @@ public final class AdmissionController {
             return this;
         }
 
+        /**
+         * Whether a running ramp also steps up when the open cohorts leave the new-client rate unused
+         * while closed cohorts ask (cause {@link dev.readmit.admission.ramp.Cause#DEMAND}); default
+         * true. With false the ramp moves only by its timer and operators.
+         */
+        public Builder advanceOnDemand(boolean enabled) {
+            requireUnset(advanceOnDemand, "advanceOnDemand");
+            this.advanceOnDemand = enabled;
+            return this;
+        }
+
         public AdmissionController build() {
+            if (advanceOnDemand == null) {
+                advanceOnDemand = true;
+            }
             if (health == null) {
                 throw new IllegalStateException("health is required: call health(HealthSignal)");
             }

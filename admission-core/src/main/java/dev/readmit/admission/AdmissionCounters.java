@@ -11,17 +11,20 @@ public final class AdmissionCounters {
 
     private final LongAdder[][] admits;
     private final LongAdder[] waits;
+    private final LongAdder[] waitsForRamp;
     private final LongAdder[][] rejects;
 
     AdmissionCounters(int classCount) {
         admits = new LongAdder[classCount][Decision.Admit.values().length];
         waits = new LongAdder[classCount];
+        waitsForRamp = new LongAdder[classCount];
         rejects = new LongAdder[classCount][Decision.RejectReason.values().length];
         for (int c = 0; c < classCount; c++) {
             for (int a = 0; a < admits[c].length; a++) {
                 admits[c][a] = new LongAdder();
             }
             waits[c] = new LongAdder();
+            waitsForRamp[c] = new LongAdder();
             for (int r = 0; r < rejects[c].length; r++) {
                 rejects[c][r] = new LongAdder();
             }
@@ -34,6 +37,11 @@ public final class AdmissionCounters {
 
     void recordWait(int classIndex) {
         waits[classIndex].increment();
+    }
+
+    void recordWaitForRamp(int classIndex) {
+        waits[classIndex].increment();
+        waitsForRamp[classIndex].increment();
     }
 
     void recordReject(int classIndex, Decision.RejectReason reason) {
@@ -57,6 +65,11 @@ public final class AdmissionCounters {
     /** Wait answers given to a class. */
     public long waits(int classIndex) {
         return waits[classIndex].sum();
+    }
+
+    /** Wait answers given to a class because the client's cohort was not open yet (part of {@link #waits}). */
+    public long waitsForRamp(int classIndex) {
+        return waitsForRamp[classIndex].sum();
     }
 
     /** Rejections of a class for a reason. */

@@ -1,12 +1,8 @@
 package dev.readmit.cli;
 
-import dev.readmit.admission.NanoClock;
-import dev.readmit.gateway.Gateway;
-import dev.readmit.gateway.Transport;
 import dev.readmit.gateway.config.ConfigException;
 import dev.readmit.gateway.config.GatewayConfig;
 import dev.readmit.gateway.config.GatewayConfigReader;
-import dev.readmit.gateway.control.AdmissionRuntime;
 import dev.readmit.profiles.format.BundledProfiles;
 import dev.readmit.profiles.format.Profile;
 import dev.readmit.profiles.replay.ReplayOptions;
@@ -14,13 +10,10 @@ import dev.readmit.profiles.replay.Replayer;
 import dev.readmit.profiles.report.HtmlReportWriter;
 import dev.readmit.profiles.report.RunResult;
 import dev.readmit.profiles.report.TextSummary;
-import dev.readmit.profiles.sim.ServiceTimeDistribution;
 import dev.readmit.profiles.sim.SimConfig;
 import dev.readmit.profiles.sim.SimStats;
 import dev.readmit.profiles.sim.UpstreamSimulator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,15 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
                     spec.commandLine(), "--scale, --speed and --capacity must be positive, --workers at least 1");
         }
         Profile loaded = BundledProfiles.resolve(profile);
-        Duration meanService = Duration.ofNanos((long) (workers / capacity * 1e9));
-        SimConfig sim = SimConfig.builder()
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .workers(workers)
-                .serviceTime(ServiceTimeDistribution.lognormal(meanService, ServiceTimeDistribution.DEFAULT_SIGMA))
-                .queueLimit(workers * 64)
-                .timeout(Duration.ofSeconds(5))
-                .collapseFactor(0.5)
-                .build();
+        SimConfig sim = SimulatedService.config(capacity, workers);
 
         out.printf(
                 Locale.ROOT,
@@ -124,48 +109,24 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             runs.add(Replayer.run(loaded, options(direct, "direct", out)));
             upstreamStats.add(upstream.stats());
-            waitForIdle(upstream);
+            SimulatedService.awaitIdle(upstream);
             upstream.resetPeaks();
             SimStats before = upstream.stats();
 
-            GatewayConfig config = gatewayConfig(upstream.port());
-            AdmissionRuntime.Parsed admission = GatewayCommand.admissionSettings(config);
-            try (AdmissionRuntime runtime = AdmissionRuntime.start(
-                            admission.settings(), admission.control(), NanoClock.system(), new SimpleMeterRegistry());
-                    Gateway gateway = Gateway.start(
-                            config, runtime, runtime.upstreamObserver(), NanoClock.system(), Transport.best())) {
-                URI gated =
-                        URI.create("http://127.0.0.1:" + gateway.localAddress().getPort());
+            try (InProcessGateway gateway = InProcessGateway.start(gatewayConfig(upstream.port()))) {
+                URI gated = gateway.uri();
                 out.println();
                 out.println("phase 2 of 2: the same clients through readmit (" + gated + ")");
                 out.flush();
                 runs.add(Replayer.run(loaded, options(gated, "through readmit", out)));
             }
-            upstreamStats.add(minus(upstream.stats(), before));
+            upstreamStats.add(SimulatedService.since(upstream.stats(), before));
         }
 
         out.println();
         out.println(TextSummary.format(runs));
-        out.println("what the upstream saw:");
-        out.printf(
-                Locale.ROOT,
-                "  %-18s %12s %12s %14s %14s%n",
-                "run",
-                "served",
-                "timed out",
-                "rejected(503)",
-                "max in flight");
-        for (int i = 0; i < runs.size(); i++) {
-            SimStats s = upstreamStats.get(i);
-            out.printf(
-                    Locale.ROOT,
-                    "  %-18s %12d %12d %14d %14d%n",
-                    runs.get(i).name(),
-                    s.served(),
-                    s.timedOut(),
-                    s.rejected(),
-                    s.maxOpen());
-        }
+        SimulatedService.printUpstreamTable(
+                out, runs.stream().map(RunResult::name).toList(), upstreamStats);
         Path index = HtmlReportWriter.write(reportDir, "readmit demo: " + loaded.name(), runs);
         out.println();
         out.println("report: " + index.toAbsolutePath());
@@ -217,30 +178,6 @@ public final class DemoCommand implements Callable<Integer> {
                 "  waiting: {mode: respond}",
                 "");
         return GatewayConfigReader.read(yaml, "(demo gateway)");
-    }
-
-    private static void waitForIdle(UpstreamSimulator upstream) throws InterruptedException {
-        for (int i = 0; i < 100 && upstream.stats().open() > 0; i++) {
-            Thread.sleep(100);
-        }
-    }
-
-    private static SimStats minus(SimStats after, SimStats before) {
-        return new SimStats(
-                after.workers(),
-                after.capacityPerSecond(),
-                after.received() - before.received(),
-                after.served() - before.served(),
-                after.rejected() - before.rejected(),
-                after.queueTimeouts() - before.queueTimeouts(),
-                after.serviceTimeouts() - before.serviceTimeouts(),
-                after.inFlight(),
-                after.maxInFlight(),
-                after.queueLength(),
-                after.maxQueueLength(),
-                after.open(),
-                after.maxOpen(),
-                after.bodyBytes() - before.bodyBytes());
     }
 
     private static String fmt(double v) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GatewayCommand.class,
             CtlCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
             ReplayCommand.class,
             ProfileCommand.class,
             UpstreamSimCommand.class

@@ -163,7 +163,12 @@ public final class GradientLimit implements Limit {
      * @param minLimit the floor, at least 1; default 4
      * @param maxLimit the ceiling; default 1,000
      * @param windowSamples samples per window, at least 1; default 25
-     * @param longWindow how many windows the baseline averages over, at least 1; default 20
+     * @param longWindow how many windows the baseline averages over, at least 1; default 400 (10,000
+     *     samples: 5 s at 2,000 requests/s). Why so long: with 20 windows (500 samples, a quarter of
+     *     a second at that rate) the baseline followed a queue building up over a few seconds, the
+     *     gradient stayed at 1 and the limit kept growing until the upstream timed out (measured by
+     *     {@code readmit bench storm}, issue 6); a baseline that falls fast (see the 2x rule) and
+     *     rises slowly keeps the healthy latency as the reference
      * @param tolerance how much slower than the baseline a window may be before the limit falls, at
      *     least 1.0; default 1.25
      * @param smoothing weight of a window's new estimate, in (0, 1]; default 0.2
@@ -219,7 +224,7 @@ public final class GradientLimit implements Limit {
 
         /** Initial 20, min 4, max 1,000, 25 samples a window, baseline over 20 windows, tolerance 1.25. */
         public static Config ofDefaults() {
-            return new Config(20, 4, 1_000, 25, 20, 1.25, 0.2, 4.0, 0.9);
+            return new Config(20, 4, 1_000, 25, 400, 1.25, 0.2, 4.0, 0.9);
         }
 
         /** A builder starting from the defaults. */

@@ -35,7 +35,13 @@ import java.util.List;
  * @param amberP99OverBaseline multiple of the baseline for amber, at least 1; default 1.25
  * @param redP99OverBaseline multiple of the baseline for red, at least {@code amberP99OverBaseline};
  *     default 1.5
- * @param amberRejectedRate share of limiter attempts refused for amber, in [0, 1]; default 0.01
+ * @param amberRejectedRate share of limiter attempts refused for amber, in [0, 1]; default 0.25. A
+ *     request that finds the limit full is refused once and acquires once when a slot is handed to
+ *     it, so 0.25 means about a third of the requests waited for a slot. Why not lower: with the
+ *     limit near the upstream's own concurrency, a busy but healthy upstream (85 % utilised) already
+ *     makes a third of the arrivals wait a few milliseconds (Erlang C); a 1 % threshold turned the
+ *     gate amber whenever the upstream was used well, halving the new-client rate and leaving it
+ *     idle a moment later (a sawtooth measured by {@code readmit bench storm}, issue 6)
  * @param recoveryHold how long a better verdict must last before the colour improves; default 2 s
  */
 public record HealthThresholds(
@@ -111,7 +117,7 @@ public record HealthThresholds(
                 Duration.ZERO,
                 1.25,
                 1.5,
-                0.01,
+                0.25,
                 Duration.ofSeconds(2));
     }
 

@@ -7,7 +7,13 @@ public enum Cause {
     /** The health gate: it changed colour, or stayed red long enough to step the ramp back. */
     HEALTH,
     /** An operator action (pause, resume, advance, rollback, set). */
-    OPERATOR;
+    OPERATOR,
+    /**
+     * Demand: while the gate was green, the open cohorts left the new-client rate unused and clients
+     * of closed cohorts were asking, so the ramp stepped up before its hold ran out (see {@link
+     * CohortPlan#advanceOnDemand}).
+     */
+    DEMAND;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

@@ -114,6 +114,26 @@ public final class ClassRamp {
     }
 
     /**
+     * How many steps of the shape the ramp must still take before {@code cohortPosition} is open: 0
+     * if it is open now, {@link Integer#MAX_VALUE} if the shape never opens it. Lock-free.
+     */
+    public int stepsUntilOpen(double cohortPosition) {
+        if (alwaysOpen) {
+            return 0;
+        }
+        double f = view.fraction;
+        int steps = 0;
+        while (cohortPosition >= f) {
+            if (!ladder.hasNext(f)) {
+                return Integer.MAX_VALUE;
+            }
+            f = ladder.next(f);
+            steps++;
+        }
+        return steps;
+    }
+
+    /**
      * The ramp's state, fraction and next step now, read from one consistent view without a lock.
      *
      * @param nowNanos the current time on the plan's clock
@@ -217,6 +237,22 @@ public final class ClassRamp {
             next = state;
         }
         transition(now, next, target, Cause.OPERATOR, actor, detail);
+        return true;
+    }
+
+    /**
+     * One step up because the open cohorts no longer use the new-client rate; called by the plan under
+     * its control lock. Only a ramp that is running (the gate green at the last tick: not paused, not
+     * held by amber, not rolling back after red) moves; the hold restarts at the new step.
+     */
+    boolean advanceOnDemand(long now, String detail) {
+        if (alwaysOpen || state != RampState.RAMPING || !ladder.hasNext(fraction)) {
+            return false;
+        }
+        double target = ladder.next(fraction);
+        greenNanos = 0;
+        countFromNanos = now;
+        transition(now, runningState(target), target, Cause.DEMAND, RampEvent.SYSTEM_ACTOR, detail);
         return true;
     }
 

@@ -156,6 +156,28 @@ public final class CohortPlan {
         }
     }
 
+    /**
+     * Steps one class's ramp up now because demand outruns it: the caller (the admission controller)
+     * has seen the open cohorts leave the new-client rate unused while clients of closed cohorts kept
+     * asking. Moves only while {@code colour} is green and the ramp is running (not paused, held or
+     * rolling back), so the health gate keeps its word: the ramp never advances while amber or red.
+     * The step is an event with cause {@link Cause#DEMAND}; the hold restarts at the new fraction.
+     *
+     * @return true if the ramp moved
+     */
+    public boolean advanceOnDemand(int classIndex, long nowNanos, GateColour colour, String detail) {
+        if (colour != GateColour.GREEN) {
+            return false;
+        }
+        ClassRamp ramp = ramps.get(classIndex);
+        control.lock();
+        try {
+            return ramp.advanceOnDemand(nowNanos, detail);
+        } finally {
+            control.unlock();
+        }
+    }
+
     /** Adds a listener for every later event; see {@link RampListener} for where it runs. */
     public void addListener(RampListener listener) {
         if (listener == null) {

@@ -48,6 +48,27 @@ final class GradientLimitTest {
     }
 
     @Test
+    void lowersTheLimitWhileAQueueBuildsUpOverManyWindows() {
+        GradientLimit limit = GradientLimit.create(GradientLimit.Config.builder()
+                .initialLimit(20)
+                .minLimit(4)
+                .maxLimit(1000)
+                .build());
+        feed(limit, 30, 10 * MS, false);
+        int before = limit.currentLimit();
+
+        // A queue building up at the upstream: 3 % slower every window, 10 ms to 190 ms.
+        double rtt = 10 * MS;
+        for (int w = 0; w < 100; w++) {
+            rtt *= 1.03;
+            feed(limit, 1, (long) rtt, false);
+        }
+
+        assertThat(limit.currentLimit()).isLessThan(before);
+        assertThat(limit.baselineRttNanos()).isLessThan(30 * MS);
+    }
+
+    @Test
     void holdsWhileLatencyIsWithinTolerance() {
         GradientLimit limit = limit(20, 4, 200);
         feed(limit, 30, 10 * MS, false);

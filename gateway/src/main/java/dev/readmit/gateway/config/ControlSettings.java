@@ -22,7 +22,8 @@ import java.util.Set;
  * @param defaultClass ramp settings of the default class
  * @param classRamps ramp settings of each configured class, in rule order
  * @param newClientsPerSecond the new-client rate, 0 to admit nobody new
- * @param burst how many new clients may be admitted at once after a quiet spell
+ * @param burst how many new clients may be admitted at once after a quiet spell; default a tenth of a
+ *     second of the rate (at least 1)
  * @param redHold how long the gate must stay red before a ramp steps back
  * @param health when the gate turns amber or red
  * @param concurrency the adaptive limit on requests in flight to the upstream
@@ -88,7 +89,7 @@ public record ControlSettings(
     /**
      * The concurrency limit on requests in flight to the upstream.
      *
-     * @param algorithm how the limit adapts
+     * @param algorithm how the limit adapts; default gradient (latency-aware, see {@code concurrency(...)})
      * @param initial where it starts
      * @param min never below
      * @param max never above
@@ -135,7 +136,10 @@ public record ControlSettings(
         }
 
         double rate = number(fields, s, root, "newClientsPerSecond", 100, 0, 10_000_000);
-        double burst = number(fields, s, root, "burst", Math.max(1, rate), 1, 10_000_000);
+        // A tenth of a second of the rate by default, not a whole second: every client admitted in a
+        // burst sends its first request at once, and a second's worth of first requests at once filled
+        // the concurrency limit, turned the gate amber and halved the rate (readmit bench storm, issue 6).
+        double burst = number(fields, s, root, "burst", Math.max(1, rate / 10), 1, 10_000_000);
         Duration redHold = fields.duration(s, root, "redHold", Duration.ofSeconds(5), Duration.ofMillis(100));
 
         HealthThresholds health = health(fields, s, root);
@@ -309,7 +313,10 @@ public record ControlSettings(
     private static Concurrency concurrency(ConfigFields fields, ObjectNode s, String root) {
         ObjectNode c = fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max"));
         String p = root + ".concurrency";
-        LimitAlgorithm algorithm = LimitAlgorithm.AIMD;
+        // Gradient by default: AIMD only backs off on drops (errors, timeouts), so it finds the
+        // upstream's limit by overloading it; the gradient backs off when latency rises over its
+        // baseline, which is the first sign of queueing (measured by readmit bench storm, issue 6).
+        LimitAlgorithm algorithm = LimitAlgorithm.GRADIENT;
         if (c.hasNonNull("algorithm")) {
             String text = c.get("algorithm").asText();
             switch (text) {
