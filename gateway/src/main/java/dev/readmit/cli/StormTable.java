@@ -105,7 +105,8 @@ final class StormTable {
         List<String> lines = new ArrayList<>(List.of(
                 "## Storm: a whole user base returns (issue 6)",
                 "",
-                "Written by `benchmarks/storm.sh` (`" + command + "`); see `docs/README-storm.md` for how to read it.",
+                "Written by `benchmarks/storm.sh` (`" + command
+                        + "`); see the README, section \"The storm benchmark\", for how to read it.",
                 "",
                 "- run: " + started + ", load average before " + loadBefore + ", after " + loadAfter + " ("
                         + Runtime.getRuntime().availableProcessors() + " cores)",
