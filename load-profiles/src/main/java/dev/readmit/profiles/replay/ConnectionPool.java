@@ -1,6 +1,5 @@
 package dev.readmit.profiles.replay;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayDeque;
 
@@ -14,7 +13,7 @@ import java.util.ArrayDeque;
 final class ConnectionPool {
     private final LoopContext context;
     private final boolean reuse;
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<ResponseHandler> idle = new ArrayDeque<>();
     private final ArrayDeque<Attempt> pending = new ArrayDeque<>();
 
     ConnectionPool(LoopContext context, boolean reuse) {
@@ -23,10 +22,10 @@ final class ConnectionPool {
     }
 
     void submit(Attempt attempt) {
-        Channel ch;
-        while ((ch = idle.pollLast()) != null) {
-            if (ch.isActive()) {
-                handler(ch).send(attempt);
+        ResponseHandler h;
+        while ((h = idle.pollLast()) != null) {
+            if (h.channel().isActive()) {
+                h.send(attempt);
                 return;
             }
         }
@@ -57,7 +56,7 @@ final class ConnectionPool {
         ChannelFuture f = context.bootstrap.connect();
         f.addListener(done -> {
             if (f.isSuccess()) {
-                ResponseHandler h = handler(f.channel());
+                ResponseHandler h = f.channel().pipeline().get(ResponseHandler.class);
                 h.bind(this, f.channel());
                 h.send(attempt);
             } else {
@@ -67,21 +66,21 @@ final class ConnectionPool {
         });
     }
 
-    /** The answer on {@code ch} is complete and the connection may be kept: reuse or park it. */
-    void release(Channel ch) {
+    /** The answer on {@code h}'s connection is complete and the connection may be kept: reuse or park it. */
+    void release(ResponseHandler h) {
         Attempt next = pending.poll();
         if (next != null) {
-            handler(ch).send(next);
+            h.send(next);
         } else if (reuse) {
-            idle.addLast(ch);
+            idle.addLast(h);
         } else {
-            ch.close();
+            h.channel().close();
         }
     }
 
-    /** {@code ch} closed (by either side). */
-    void closed(Channel ch) {
-        idle.remove(ch);
+    /** {@code h}'s connection closed (by either side). */
+    void closed(ResponseHandler h) {
+        idle.remove(h);
         connectionGone();
     }
 
@@ -96,13 +95,9 @@ final class ConnectionPool {
 
     /** Closes the idle connections (a client's session ended). */
     void closeIdle() {
-        Channel ch;
-        while ((ch = idle.poll()) != null) {
-            ch.close();
+        ResponseHandler h;
+        while ((h = idle.poll()) != null) {
+            h.channel().close();
         }
-    }
-
-    private static ResponseHandler handler(Channel ch) {
-        return ch.pipeline().get(ResponseHandler.class);
     }
 }

@@ -18,6 +18,7 @@ final class LoopContext {
     final int maxConnections;
     final ReplayEngine engine;
     final ConnectionPool sharedPool;
+    final SendSchedule sendSchedule;
     private final ArrayDeque<ConnectionPool> starved = new ArrayDeque<>();
     int open;
 
@@ -28,6 +29,7 @@ final class LoopContext {
         this.maxConnections = maxConnections;
         this.engine = engine;
         this.sharedPool = new ConnectionPool(this, true);
+        this.sendSchedule = new SendSchedule(loop);
     }
 
     boolean hasRoom() {
