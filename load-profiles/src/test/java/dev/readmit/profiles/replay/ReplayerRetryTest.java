@@ -17,13 +17,17 @@ import org.junit.jupiter.api.Test;
 final class ReplayerRetryTest {
     private static final int CLIENTS = 5;
 
-    /** Each client sends two requests 50 ms apart. */
+    /**
+     * Each client sends two requests 500 ms apart: the answers to the first (three round trips for the
+     * impatient clients) must come before the second is due, also on a loaded machine where the stub's
+     * first answers wait for class loading and JIT.
+     */
     private static ReplayPlan plan(boolean honours, OnReject onReject) {
         List<PlannedClient> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             List<PlannedRequest> requests = List.of(
                     new PlannedRequest(c * 10_000_000L, "GET", "/a", 0),
-                    new PlannedRequest(c * 10_000_000L + 50_000_000L, "POST", "/b", 1000));
+                    new PlannedRequest(c * 10_000_000L + 500_000_000L, "POST", "/b", 1000));
             clients.add(new PlannedClient(
                     "k" + c,
                     "bulk",
