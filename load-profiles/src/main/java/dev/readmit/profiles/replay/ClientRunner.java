@@ -52,8 +52,8 @@ final class ClientRunner {
         this.engine = context.engine;
         this.pool = switch (plan.connection()) {
             case SHARED -> context.sharedPool;
-            case PER_CLIENT -> new ConnectionPool(context, true);
-            case PER_REQUEST -> new ConnectionPool(context, false);
+            case PER_CLIENT -> new ConnectionPool(context, true, engine.maxConnectionsPerClient());
+            case PER_REQUEST -> new ConnectionPool(context, false, engine.maxConnectionsPerClient());
         };
         this.random = new SplittableRandom(plan.seed());
         this.keepsTicket = plan.honoursRetryAfter() && engine.onReject().keepTicket();
@@ -94,8 +94,7 @@ final class ClientRunner {
     }
 
     private void send(Attempt attempt, long now) {
-        engine.stats.recordSend(context.index, now - attempt.scheduledNanos());
-        pool.submit(attempt);
+        pool.submit(attempt, now);
     }
 
     private void scheduleEnd() {
@@ -115,7 +114,7 @@ final class ClientRunner {
 
     /** Called on this client's loop when an attempt ended. */
     void completed(Attempt attempt, Outcome outcome, long retryAfterMillis, long now) {
-        engine.stats.recordOutcome(context.index, classIndex, outcome, now - attempt.scheduledNanos(), now);
+        engine.stats.recordOutcome(context.index, classIndex, outcome, attempt.scheduledNanos(), now);
         if (done || engine.stopping()) {
             return;
         }

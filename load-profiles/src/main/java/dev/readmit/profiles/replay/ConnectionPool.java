@@ -5,50 +5,71 @@ import java.util.ArrayDeque;
 
 /**
  * Keep-alive connections of one client (or, for {@code shared} profiles, of one event loop). An attempt
- * takes an idle connection, else opens a new one, so a busy connection never delays a request; only
- * when the loop's connection cap is reached does the attempt wait, and it is counted as late (its
- * latency still runs from its intended time). Confined to its event loop: no locks, no {@code
+ * takes an idle connection, else opens a new one, so a busy connection does not delay a request; only
+ * when the pool's own cap ({@link ReplayOptions#maxConnectionsPerClient}) or the loop's cap is reached
+ * does the attempt wait, and it is counted as late (its latency still runs from its intended time; its
+ * send lag is taken when it is handed to a connection). Confined to its event loop: no locks, no {@code
  * volatile}.
  */
 final class ConnectionPool {
     private final LoopContext context;
     private final boolean reuse;
+    private final int maxOpen;
+    private int open;
     private final ArrayDeque<ResponseHandler> idle = new ArrayDeque<>();
     private final ArrayDeque<Attempt> pending = new ArrayDeque<>();
 
-    ConnectionPool(LoopContext context, boolean reuse) {
+    ConnectionPool(LoopContext context, boolean reuse, int maxOpen) {
         this.context = context;
         this.reuse = reuse;
+        this.maxOpen = maxOpen;
     }
 
-    void submit(Attempt attempt) {
+    /** Sends {@code attempt} now on a free connection, or queues it for the next one; {@code now} is the time. */
+    void submit(Attempt attempt, long now) {
         ResponseHandler h;
         while ((h = idle.pollLast()) != null) {
             if (h.channel().isActive()) {
+                handOff(attempt, now);
                 h.send(attempt);
                 return;
             }
         }
-        if (context.hasRoom()) {
+        if (open < maxOpen && context.hasRoom()) {
+            handOff(attempt, now);
             connect(attempt);
         } else {
             context.engine.stats.lateForConnection.increment();
             pending.add(attempt);
-            context.waitForRoom(this);
+            if (open < maxOpen) {
+                context.waitForRoom(this);
+            }
         }
     }
 
-    /** Opens a connection for the oldest pending attempt; false when none is pending. */
+    private void handOff(Attempt attempt, long now) {
+        context.engine.stats.recordSend(context.index, attempt.scheduledNanos(), now);
+    }
+
+    /**
+     * Opens a connection for the oldest pending attempt; false when none is pending or this pool is at
+     * its own cap.
+     */
     boolean openForPending() {
+        if (open >= maxOpen) {
+            return false;
+        }
         Attempt next = pending.poll();
         if (next == null) {
             return false;
         }
+        handOff(next, System.nanoTime());
         connect(next);
         return !pending.isEmpty();
     }
 
     private void connect(Attempt attempt) {
+        open++;
         context.open++;
         ReplayStats stats = context.engine.stats;
         stats.openConnections.incrementAndGet();
@@ -70,6 +91,7 @@ final class ConnectionPool {
     void release(ResponseHandler h) {
         Attempt next = pending.poll();
         if (next != null) {
+            handOff(next, System.nanoTime());
             h.send(next);
         } else if (reuse) {
             idle.addLast(h);
@@ -85,6 +107,7 @@ final class ConnectionPool {
     }
 
     private void connectionGone() {
+        open--;
         context.open--;
         context.engine.stats.openConnections.decrementAndGet();
         if (!pending.isEmpty() && context.hasRoom()) {

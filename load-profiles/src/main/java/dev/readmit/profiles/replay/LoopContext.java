@@ -28,7 +28,7 @@ final class LoopContext {
         this.bootstrap = bootstrap;
         this.maxConnections = maxConnections;
         this.engine = engine;
-        this.sharedPool = new ConnectionPool(this, true);
+        this.sharedPool = new ConnectionPool(this, true, Integer.MAX_VALUE);
         this.sendSchedule = new SendSchedule(loop);
     }
 

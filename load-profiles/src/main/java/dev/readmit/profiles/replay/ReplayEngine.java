@@ -105,6 +105,7 @@ final class ReplayEngine implements AutoCloseable {
         }
         GeneratorWarmup.run(body, requestWriter);
         startNanos = System.nanoTime() + leadNanos;
+        stats.measureFrom(startNanos + options.warmup().toNanos());
         for (int i = 0; i < clients.size(); i++) {
             PlannedClient c = clients.get(i);
             LoopContext context = loops.get(i % loops.size());
@@ -139,6 +140,10 @@ final class ReplayEngine implements AutoCloseable {
 
     RequestWriter requestWriter() {
         return requestWriter;
+    }
+
+    int maxConnectionsPerClient() {
+        return options.maxConnectionsPerClient();
     }
 
     long requestTimeoutNanos() {

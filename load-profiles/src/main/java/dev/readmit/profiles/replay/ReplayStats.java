@@ -26,7 +26,11 @@ final class ReplayStats {
     private final Histogram[][][] recycledLatency;
     private final SingleWriterRecorder[] lag;
     private final Histogram[] recycledLag;
+    /** Every attempt handed to a connection, warm-up included (for the end-of-run check). */
     final LongAdder sent = new LongAdder();
+    /** Attempts handed to a connection that were intended after the warm-up. */
+    final LongAdder measuredSent = new LongAdder();
+
     final LongAdder completed = new LongAdder();
     final LongAdder lateForConnection = new LongAdder();
     final LongAdder connectionsOpened = new LongAdder();
@@ -39,6 +43,13 @@ final class ReplayStats {
     final LongAccumulator lastCompletionNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
     /** Smallest (send time - intended time) seen; negative would mean a request left early. */
     final LongAccumulator minLagNanos = new LongAccumulator(Math::min, Long.MAX_VALUE);
+
+    /**
+     * Attempts intended before this ({@link System#nanoTime()} scale) are not measured. Written once by
+     * {@link #measureFrom} before the event loops get their first task, so they see it without {@code
+     * volatile} (a task submitted to a loop happens-after the code before the submission).
+     */
+    private long measureFromNanos = Long.MIN_VALUE;
 
     ReplayStats(int classes, int loops) {
         int outcomes = Outcome.values().length;
@@ -56,14 +67,24 @@ final class ReplayStats {
         }
     }
 
-    void recordSend(int loop, long lagNanos) {
-        sent.increment();
-        lag[loop].recordValue(micros(lagNanos));
-        minLagNanos.accumulate(lagNanos);
+    void measureFrom(long nanos) {
+        measureFromNanos = nanos;
     }
 
-    void recordOutcome(int loop, int classIndex, Outcome outcome, long latencyNanos, long nowNanos) {
-        latency[loop][classIndex][outcome.ordinal()].recordValue(micros(latencyNanos));
+    void recordSend(int loop, long scheduledNanos, long nowNanos) {
+        sent.increment();
+        if (scheduledNanos - measureFromNanos >= 0) {
+            long lagNanos = nowNanos - scheduledNanos;
+            measuredSent.increment();
+            lag[loop].recordValue(micros(lagNanos));
+            minLagNanos.accumulate(lagNanos);
+        }
+    }
+
+    void recordOutcome(int loop, int classIndex, Outcome outcome, long scheduledNanos, long nowNanos) {
+        if (scheduledNanos - measureFromNanos >= 0) {
+            latency[loop][classIndex][outcome.ordinal()].recordValue(micros(nowNanos - scheduledNanos));
+        }
         completed.increment();
         lastCompletionNanos.accumulate(nowNanos);
     }

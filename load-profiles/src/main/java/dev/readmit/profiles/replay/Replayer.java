@@ -250,7 +250,7 @@ public final class Replayer {
             // From the sampled totals: outcomes recorded while the run was being torn down count as unanswered.
             long answered =
                     responses.values().stream().mapToLong(Long::longValue).sum();
-            long unanswered = stats.sent.sum() - answered;
+            long unanswered = stats.measuredSent.sum() - answered;
             if (unanswered > 0) {
                 responses.put("unanswered", unanswered);
             }
@@ -265,7 +265,7 @@ public final class Replayer {
                     : Double.NaN;
             RunSummary summary = new RunSummary(
                     duration,
-                    stats.sent.sum(),
+                    stats.measuredSent.sum(),
                     responses,
                     percentiles(all),
                     plan.clients().size(),
@@ -287,7 +287,22 @@ public final class Replayer {
                     stats.connectionsOpened.sum(),
                     stats.gaveUp.get(),
                     nonEmpty,
-                    plan.requestCount());
+                    plannedAfter(plan, options.warmup().toNanos()));
+        }
+
+        private static long plannedAfter(ReplayPlan plan, long warmupNanos) {
+            if (warmupNanos == 0) {
+                return plan.requestCount();
+            }
+            long n = 0;
+            for (PlannedClient c : plan.clients()) {
+                for (PlannedRequest r : c.requests()) {
+                    if (r.atNanos() >= warmupNanos) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
 
         void closeLog() {
