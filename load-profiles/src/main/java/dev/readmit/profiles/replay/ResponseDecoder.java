@@ -15,7 +15,9 @@ final class ResponseDecoder extends HttpResponseDecoder {
     private boolean bodiless;
 
     ResponseDecoder() {
-        super(new HttpDecoderConfig());
+        // Header names and values are only read (status, Retry-After, the ticket, cookies), never
+        // forwarded, so validating every one of them would cost each answer for nothing.
+        super(new HttpDecoderConfig().setValidateHeaders(false));
     }
 
     /** Called before each request is written. */
