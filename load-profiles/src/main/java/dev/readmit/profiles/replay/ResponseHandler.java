@@ -105,7 +105,10 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 } else if (response.status().code() >= 200 || response.status().code() == 101) {
                     status = response.status().code();
                     keepAlive = HttpUtil.isKeepAlive(response);
-                    retryAfterMillis = retryAfterMillis(response.headers());
+                    // Only a waiting answer's Retry-After is used: no look-up for every other answer.
+                    if (status == 429 || status == 503) {
+                        retryAfterMillis = retryAfterMillis(response.headers());
+                    }
                     current.client().takeTicket(response.headers());
                 }
             }
