@@ -31,7 +31,7 @@ final class ConnectionPool {
         while ((h = idle.pollLast()) != null) {
             if (h.channel().isActive()) {
                 handOff(attempt, now);
-                h.send(attempt);
+                h.send(attempt, now);
                 return;
             }
         }
@@ -79,7 +79,7 @@ final class ConnectionPool {
             if (f.isSuccess()) {
                 ResponseHandler h = f.channel().pipeline().get(ResponseHandler.class);
                 h.bind(this, f.channel());
-                h.send(attempt);
+                h.send(attempt, System.nanoTime());
             } else {
                 connectionGone();
                 attempt.client().completed(attempt, Outcome.CONNECT_FAILED, -1, System.nanoTime());
@@ -87,12 +87,12 @@ final class ConnectionPool {
         });
     }
 
-    /** The answer on {@code h}'s connection is complete and the connection may be kept: reuse or park it. */
-    void release(ResponseHandler h) {
+    /** The answer on {@code h}'s connection completed at {@code now} and the connection may be kept: reuse or park it. */
+    void release(ResponseHandler h, long now) {
         Attempt next = pending.poll();
         if (next != null) {
-            handOff(next, System.nanoTime());
-            h.send(next);
+            handOff(next, now);
+            h.send(next, now);
         } else if (reuse) {
             idle.addLast(h);
         } else {

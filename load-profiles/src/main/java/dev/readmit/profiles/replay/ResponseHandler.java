@@ -61,7 +61,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    void send(Attempt attempt) {
+    /** Writes {@code attempt} on this connection; {@code now} is the current {@link System#nanoTime()}. */
+    void send(Attempt attempt, long now) {
         current = attempt;
         status = 0;
         retryAfterMillis = -1;
@@ -69,7 +70,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         failed = false;
         PlannedRequest r = attempt.request();
         decoder.expect(r.method());
-        deadlineNanos = System.nanoTime() + engine.requestTimeoutNanos();
+        deadlineNanos = now + engine.requestTimeoutNanos();
         if (timeout == null) {
             timeout = channel.eventLoop()
                     .schedule(this::checkTimeout, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
@@ -127,7 +128,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         current = null;
         long now = System.nanoTime();
         if (keepAlive && !failed) {
-            pool.release(this);
+            pool.release(this, now);
         } else {
             channel.close();
         }

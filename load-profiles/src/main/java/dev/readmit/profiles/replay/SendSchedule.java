@@ -62,9 +62,12 @@ final class SendSchedule {
         try {
             // A client fired here may queue itself again, already due if the generator runs late: it is
             // sent in this same pass, which is how an open loop catches up.
+            // The clock is read again for every send: its send lag is taken from it, and a tick of many
+            // sends must not report the later ones as earlier than they left.
             while (size > 0 && heap[0].nextDueNanos <= now) {
                 ClientRunner c = poll();
                 c.fireDue(now);
+                now = System.nanoTime();
             }
         } finally {
             ticking = false;
