@@ -80,7 +80,8 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 run_wrk() {
   echo "wrk -t$THREADS -c$CONNS -d${WRK_SECONDS}s ..." >&2
-  wrk -t"$THREADS" -c"$CONNS" -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/" > "$1"
+  /usr/bin/time -f "%U %S" -o "$1.cpu" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/" > "$1"
   cat "$1" >&2
 }
 
@@ -104,7 +105,9 @@ def wrk(path):
     t = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
-    return rps, pct.get("50", "-"), pct.get("99", "-")
+    total = int(re.search(r"(\d+) requests in", t).group(1))
+    cpu = sum(float(x) for x in open(path + ".cpu").read().split()[-2:])
+    return rps, pct.get("50", "-"), pct.get("99", "-"), total / max(cpu, 0.01)
 
 w1, w2 = wrk(wrk1), wrk(wrk2)
 wrk_mean = (w1[0] + w2[0]) / 2
@@ -123,8 +126,8 @@ a("$THREADS threads. Command: \`benchmarks/replayer-vs-wrk.sh\` (defaults; JVM o
 a("")
 a("| | requests/s | notes |")
 a("|---|---|---|")
-a(f"| wrk, before the search | {w1[0]:.0f} | closed loop, $CONNS connections, ${WRK_SECONDS} s; p50 {w1[1]}, p99 {w1[2]} (from the actual send) |")
-a(f"| wrk, after the search | {w2[0]:.0f} | same; p50 {w2[1]}, p99 {w2[2]} |")
+a(f"| wrk, before the search | {w1[0]:.0f} | closed loop, $CONNS connections, ${WRK_SECONDS} s; p50 {w1[1]}, p99 {w1[2]} (from the actual send); {w1[3]:.0f} requests per CPU s |")
+a(f"| wrk, after the search | {w2[0]:.0f} | same; p50 {w2[1]}, p99 {w2[2]}; {w2[3]:.0f} requests per CPU s |")
 a(f"| **replayer ceiling** | **{ceiling:.0f}** offered ({c['ceilingAnsweredPerSecond']:.0f} answered) | open loop, $CLIENTS clients, at most $CONNS_PER_CLIENT connections each |")
 a("")
 a(f"**Ratio: {ratio:.2f}x wrk** (ceiling over the mean of the two wrk runs, {wrk_mean:.0f}/s); target 0.8x: **{met}**.")
@@ -138,15 +141,19 @@ a("(hand-off to a connection minus intended send time) p99 stayed under $MAX_LAG
 a("$START/s until a probe fails, then the bracket is bisected to 5%; a failing rate counts as failed only")
 a("after $CONFIRMATIONS more tries (a shared machine stalls now and then). At most $MAX_PROBES probes.")
 a("")
-a("| offered/s | measured planned | ok | run s | answered/s | send lag p50 / p99 / max ms | latency p50 / p99 ms | connections | CPU s | verdict |")
-a("|---|---|---|---|---|---|---|---|---|---|")
+a("| offered/s | measured planned | ok | run s | answered/s | send lag p50 / p99 / max ms | latency p50 / p99 ms | connections | CPU s | requests per CPU s | verdict |")
+a("|---|---|---|---|---|---|---|---|---|---|---|")
 for p in c["probes"]:
+    sent = p["offeredPerSecond"] * (c["probeSeconds"] + c["probeWarmupSeconds"])
     a(f"| {p['offeredPerSecond']:.0f} | {p['planned']} | {p['ok']} | {p['seconds']:.2f} | {p['answeredPerSecond']:.0f} | "
       f"{p['lagP50Millis']:.2f} / {p['lagP99Millis']:.2f} / {p['lagMaxMillis']:.1f} | "
-      f"{p['latencyP50Millis']:.2f} / {p['latencyP99Millis']:.2f} | {p['connectionsOpened']} | {p['cpuSeconds']:.1f} | {p['verdict']} |")
+      f"{p['latencyP50Millis']:.2f} / {p['latencyP99Millis']:.2f} | {p['connectionsOpened']} | {p['cpuSeconds']:.1f} | "
+      f"{sent / max(p['cpuSeconds'], 0.01):.0f} | {p['verdict']} |")
 a("")
 a("Latency is measured from each request's intended send time (no coordinated omission); wrk's from the")
-a("actual send. CPU s is the replayer process's CPU time during the probe (warm-up part included).")
+a("actual send. CPU s is the replayer process's CPU time during the probe (its warm-up second included, and")
+a("so are its requests in requests per CPU s); wrk's is its user + system time. Requests per CPU s is the")
+a("figure least sensitive to the shared machine: a starved generator falls behind its plan, an efficient one does not.")
 a("<!-- replayer:end -->")
 section = "\n".join(lines) + "\n"
 
