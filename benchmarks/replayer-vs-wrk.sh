@@ -2,22 +2,47 @@
 # The replayer's own ceiling against wrk, on the same trivial target in the same run.
 #
 # Starts nginx on 127.0.0.1:$PORT answering "200 ok" to everything, runs wrk (closed loop, $CONNS
-# connections) for $DURATION seconds, then the readmit replayer (open loop) at each offered rate of
-# $RATES with as many clients, each on its own keep-alive connection, and writes
-# benchmarks/RESULTS-replayer.md. The replayer's ceiling is the highest rate it answered in full
-# (answers within 2% of the plan) with its send lag p99 under 10 ms.
+# connections, $THREADS threads, $WRK_SECONDS s), then searches the replayer's ceiling with
+# `ReplayCeilingCommand` (open loop, $CLIENTS clients, $THREADS event loops: a JVM warm-up replay, then
+# probes of $PROBE_WARMUP unmeasured + $PROBE measured at one rate each, the rate grown then bisected),
+# then runs wrk again. Writes the section between <!-- replayer:start --> and <!-- replayer:end --> of
+# benchmarks/RESULTS.md (appended if missing; the rest of the file is kept).
+#
+# A probe passes when every measured request was answered 2xx, the last answer came within $OVERRUN of
+# the plan's length, and the send lag p99 stayed under $MAX_LAG. The ceiling is the highest passing rate.
+#
+# nginx runs under SCHED_BATCH (NGINX_SCHED=normal to change): on 2 cores shared by generator and
+# target, a normal-policy target woken by each request preempts the generator at every send; both
+# tools face the same target either way.
 #
 # Needs: nginx, wrk (apt-get install -y wrk nginx), java 17, maven (offline cache), python3.
-# Usage: benchmarks/replayer-vs-wrk.sh          (env: PORT DURATION CONNS RATES IO_THREADS)
+# Usage: benchmarks/replayer-vs-wrk.sh
+#   env: PORT CONNS CLIENTS THREADS WRK_SECONDS PROBE PROBE_WARMUP WARMUP START MAX_PROBES
+#        CONFIRMATIONS CONNS_PER_CLIENT MAX_LAG OVERRUN NGINX_SCHED JAVA_OPTS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-18081}
-DURATION=${DURATION:-10}
 CONNS=${CONNS:-100}
-RATES=${RATES:-"5000 10000 20000 30000 40000"}
-IO_THREADS=${IO_THREADS:-2}
-OUT=benchmarks/RESULTS-replayer.md
+CLIENTS=${CLIENTS:-$CONNS}
+THREADS=${THREADS:-2}
+WRK_SECONDS=${WRK_SECONDS:-10}
+PROBE=${PROBE:-4s}
+PROBE_WARMUP=${PROBE_WARMUP:-1s}
+WARMUP=${WARMUP:-5s}
+START=${START:-40000}
+MAX_PROBES=${MAX_PROBES:-14}
+CONFIRMATIONS=${CONFIRMATIONS:-2}
+CONNS_PER_CLIENT=${CONNS_PER_CLIENT:-2}
+MAX_LAG=${MAX_LAG:-10ms}
+OVERRUN=${OVERRUN:-0.03}
+NGINX_SCHED=${NGINX_SCHED:-batch}
+# A load generator wants short, rare pauses: a young generation large enough that a probe allocates
+# less than it, collected by one thread (no GC threads to wait for on a busy 2-core machine). Netty's
+# leak detector is off: at its default level it records a stack trace for one buffer in 128 (the
+# tests run it PARANOID).
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xms1g -Xmn700m -Dio.netty.leakDetection.level=disabled"}
+OUT=benchmarks/RESULTS.md
 WORK=$(mktemp -d)
 
 cleanup() {
@@ -39,91 +64,110 @@ http {
   server { listen 127.0.0.1:$PORT; location / { return 200 "ok\n"; } }
 }
 CONF
-nginx -c "$WORK/nginx.conf"
+if [[ "$NGINX_SCHED" == batch ]]; then
+  chrt -b 0 nginx -c "$WORK/nginx.conf"
+else
+  nginx -c "$WORK/nginx.conf"
+fi
 sleep 0.5
 
 mvn -B -o -q -pl load-profiles compile
 mvn -B -o -q -pl load-profiles dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" > /dev/null
 CP="load-profiles/target/classes:$(cat "$WORK/cp.txt")"
 
-echo "wrk -t$IO_THREADS -c$CONNS -d${DURATION}s ..." >&2
-/usr/bin/time -f "%U %S" -o "$WORK/wrk.cpu" \
-  wrk -t"$IO_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/" > "$WORK/wrk.txt"
-cat "$WORK/wrk.txt" >&2
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
-rows=""
-for rate in $RATES; do
-  gap_ms=$(python3 -c "print(1000.0 * $CONNS / $rate)")
-  per_client=$(python3 -c "print(int($rate * $DURATION / $CONNS))")
-  cat > "$WORK/flat-$rate.profile.json" <<PROFILE
-{"type":"profile","format":"readmit-profile/1","name":"flat-$rate","kind":"modelled",
- "source":"benchmarks/replayer-vs-wrk.sh: $CONNS clients, each one request every $gap_ms ms, evenly staggered",
- "model":{"duration_ms":$((DURATION * 1000 + 1000)),"populations":[{"name":"c","clients":$CONNS,"key":"c-{i}",
-   "arrival":{"process":"at_once","window_ms":$gap_ms,"spread":"even"},
-   "session":{"connection":"per_client","requests":$per_client,"think_ms":$gap_ms,"mix":[{"path":"/"}]}}]}}
-PROFILE
-  echo "replay at $rate/s ..." >&2
-  /usr/bin/time -f "%U %S" -o "$WORK/replay-$rate.cpu" \
-    java -cp "$CP" dev.readmit.profiles.cli.ReplayCommand "$WORK/flat-$rate.profile.json" \
-    --target "http://127.0.0.1:$PORT" --io-threads "$IO_THREADS" --grace 5s --report "$WORK/r-$rate" \
-    > "$WORK/replay-$rate.txt" 2> "$WORK/replay-$rate.err"
-  cat "$WORK/replay-$rate.txt" >&2
-  rows+="$(python3 - "$WORK/r-$rate/result.json" "$WORK/replay-$rate.txt" "$rate" "$WORK/replay-$rate.cpu" <<'PY'
+run_wrk() {
+  echo "wrk -t$THREADS -c$CONNS -d${WRK_SECONDS}s ..." >&2
+  /usr/bin/time -f "%U %S" -o "$1.cpu" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/" > "$1"
+  cat "$1" >&2
+}
+
+run_wrk "$WORK/wrk1.txt"
+load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+java $JAVA_OPTS -cp "$CP" dev.readmit.profiles.cli.ReplayCeilingCommand \
+  --target "http://127.0.0.1:$PORT" --clients "$CLIENTS" --io-threads "$THREADS" \
+  --connections-per-client "$CONNS_PER_CLIENT" --warmup "$WARMUP" --probe "$PROBE" \
+  --probe-warmup "$PROBE_WARMUP" --start "$START" --max-probes "$MAX_PROBES" --confirmations "$CONFIRMATIONS" \
+  --max-lag "$MAX_LAG" --overrun "$OVERRUN" --json "$WORK/ceiling.json" 2>&1 | grep -v DEBUG >&2
+run_wrk "$WORK/wrk2.txt"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 - "$OUT" "$WORK/ceiling.json" "$WORK/wrk1.txt" "$WORK/wrk2.txt" <<PY
 import json, re, sys
-result = json.load(open(sys.argv[1]))
-text = open(sys.argv[2]).read()
-rate = float(sys.argv[3])
-cpu = sum(float(x) for x in open(sys.argv[4]).read().split()[-2:])
-s = result["summary"]
-ok = s["responses"].get("ok", 0)
-planned = int(re.search(r"\((\d+) planned", text).group(1))
-lag = re.search(r"send lag p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms", text)
-conns = re.search(r"(\d+) connections opened", text).group(1)
-achieved = ok / s["durationSeconds"]
-full = ok >= 0.98 * planned and float(lag.group(2)) < 10
-print(f"| {int(rate)} | {planned} | {ok} | {s['durationSeconds']:.1f} | {achieved:.0f} | {s['latencyMillis']['p50']:.2f} | {s['latencyMillis']['p99']:.2f} | {lag.group(1)} / {lag.group(2)} / {lag.group(3)} | {conns} | {cpu:.1f} | {ok / cpu:.0f} | {'yes' if full else 'no'} |")
+out, ceiling_json, wrk1, wrk2 = sys.argv[1:5]
+c = json.load(open(ceiling_json))
+
+def wrk(path):
+    t = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
+    total = int(re.search(r"(\d+) requests in", t).group(1))
+    cpu = sum(float(x) for x in open(path + ".cpu").read().split()[-2:])
+    return rps, pct.get("50", "-"), pct.get("99", "-"), total / max(cpu, 0.01)
+
+w1, w2 = wrk(wrk1), wrk(wrk2)
+wrk_mean = (w1[0] + w2[0]) / 2
+ceiling = c["ceilingPerSecond"]
+ratio = ceiling / wrk_mean if wrk_mean else 0
+met = "met" if ratio >= 0.8 else "not met"
+lines = []
+a = lines.append
+a("<!-- replayer:start -->")
+a("## Replayer ceiling vs wrk")
+a("")
+a("Generated by \`benchmarks/replayer-vs-wrk.sh\` on $started, \`nproc\` $(nproc) (shared machine; load")
+a("average 1/5/15 min: before $load_before, after the first wrk $load_mid, at the end $load_after).")
+a("Target: nginx, one worker ($NGINX_SCHED scheduling policy), \`return 200\` on loopback. Both tools use")
+a("$THREADS threads. Command: \`benchmarks/replayer-vs-wrk.sh\` (defaults; JVM options \`$JAVA_OPTS\`).")
+a("")
+a("| | requests/s | notes |")
+a("|---|---|---|")
+a(f"| wrk, before the search | {w1[0]:.0f} | closed loop, $CONNS connections, ${WRK_SECONDS} s; p50 {w1[1]}, p99 {w1[2]} (from the actual send); {w1[3]:.0f} requests per CPU s |")
+a(f"| wrk, after the search | {w2[0]:.0f} | same; p50 {w2[1]}, p99 {w2[2]}; {w2[3]:.0f} requests per CPU s |")
+a(f"| **replayer ceiling** | **{ceiling:.0f}** offered ({c['ceilingAnsweredPerSecond']:.0f} answered) | open loop, $CLIENTS clients, at most $CONNS_PER_CLIENT connections each |")
+a("")
+a(f"**Ratio: {ratio:.2f}x wrk** (ceiling over the mean of the two wrk runs, {wrk_mean:.0f}/s); target 0.8x: **{met}**.")
+a("")
+a("How the ceiling is found (\`ReplayCeilingCommand\`): one unmeasured ${WARMUP} replay warms the JVM up (JIT,")
+a("class loading); then each probe is a fresh replay (new event loops, new connections) of a flat plan")
+a("($CLIENTS clients, evenly staggered, one \`GET /\` each every clients/rate seconds) lasting")
+a("$PROBE_WARMUP (unmeasured: connections open, loops settle) + $PROBE (measured). A probe **passes** when every measured")
+a("request was answered 2xx, the last answer came within $OVERRUN of the plan's length, and the send lag")
+a("(hand-off to a connection minus intended send time) p99 stayed under $MAX_LAG. Rates grow by 1.5x from")
+a("$START/s until a probe fails, then the bracket is bisected to 5%; a failing rate counts as failed only")
+a("after $CONFIRMATIONS more tries (a shared machine stalls now and then). At most $MAX_PROBES probes.")
+a("")
+a("| offered/s | measured planned | ok | run s | answered/s | send lag p50 / p99 / max ms | latency p50 / p99 ms | connections | CPU s | requests per CPU s | verdict |")
+a("|---|---|---|---|---|---|---|---|---|---|---|")
+for p in c["probes"]:
+    sent = p["offeredPerSecond"] * (c["probeSeconds"] + c["probeWarmupSeconds"])
+    a(f"| {p['offeredPerSecond']:.0f} | {p['planned']} | {p['ok']} | {p['seconds']:.2f} | {p['answeredPerSecond']:.0f} | "
+      f"{p['lagP50Millis']:.2f} / {p['lagP99Millis']:.2f} / {p['lagMaxMillis']:.1f} | "
+      f"{p['latencyP50Millis']:.2f} / {p['latencyP99Millis']:.2f} | {p['connectionsOpened']} | {p['cpuSeconds']:.1f} | "
+      f"{sent / max(p['cpuSeconds'], 0.01):.0f} | {p['verdict']} |")
+a("")
+a("Latency is measured from each request's intended send time (no coordinated omission); wrk's from the")
+a("actual send. CPU s is the replayer process's CPU time during the probe (its warm-up second included, and")
+a("so are its requests in requests per CPU s); wrk's is its user + system time. Requests per CPU s is the")
+a("figure least sensitive to the shared machine: a starved generator falls behind its plan, an efficient one does not.")
+a("<!-- replayer:end -->")
+section = "\n".join(lines) + "\n"
+
+try:
+    text = open(out).read()
+except FileNotFoundError:
+    text = "# Benchmark results\n"
+start, end = "<!-- replayer:start -->", "<!-- replayer:end -->"
+if start in text and end in text:
+    head = text[: text.index(start)]
+    tail = text[text.index(end) + len(end):].lstrip("\n")
+    text = head + section + ("\n" + tail if tail else "")
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(out, "w").write(text)
+print(f"wrote {out}: ceiling {ceiling:.0f}/s, wrk {w1[0]:.0f} / {w2[0]:.0f}/s, ratio {ratio:.2f}x", file=sys.stderr)
 PY
-)"$'\n'
-done
-
-wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
-wrk_p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
-wrk_p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
-wrk_cpu=$(awk '{print $1 + $2}' "$WORK/wrk.cpu")
-wrk_total=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
-wrk_per_cpu=$(python3 -c "print(f'{$wrk_total / max($wrk_cpu, 0.01):.0f}')")
-best_per_cpu=$(printf '%s' "$rows" | awk -F'|' '{v=$12+0; if (v>m) m=v} END {print m+0}')
-ceiling=$(printf '%s' "$rows" | awk -F'|' '$13 ~ /yes/ {v=$6+0; if (v>m) m=v} END {print m+0}')
-ratio=$(python3 -c "print(f'{$ceiling / $wrk_rps:.2f}')")
-
-{
-  echo "# Replayer ceiling vs wrk"
-  echo
-  echo "Generated by \`benchmarks/replayer-vs-wrk.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
-  echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); the machine is shared, so treat the"
-  echo "figures as this run's, not as the tool's best). Target: nginx, one worker, \`return 200\`, on loopback."
-  echo
-  echo "## wrk (closed loop, $CONNS connections, $IO_THREADS threads, ${DURATION} s)"
-  echo
-  echo "| requests/s | p50 | p99 | CPU s (user+sys) | requests per CPU s |"
-  echo "|---|---|---|---|---|"
-  echo "| $wrk_rps | $wrk_p50 | $wrk_p99 | $wrk_cpu | $wrk_per_cpu |"
-  echo
-  echo "wrk measures from the actual send (coordinated omission: its percentiles hide stalls)."
-  echo
-  echo "## readmit replayer (open loop, $CONNS clients on their own connections, $IO_THREADS event loops, ${DURATION} s)"
-  echo
-  echo "Latency from the intended send time; send lag = actual send minus intended time (the generator's own lateness)."
-  echo
-  echo "| offered/s | planned | ok | run s | answered/s | p50 ms | p99 ms | send lag p50/p99/max ms | connections | CPU s | requests per CPU s | in full |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  printf '%s' "$rows"
-  echo
-  echo "**Ceiling** (highest answered rate with every planned request answered and send lag p99 < 10 ms):"
-  echo "$ceiling requests/s = **${ratio}x wrk** in this run."
-  echo
-  echo "**Efficiency** (requests per CPU second of the generator, JVM start-up and JIT included; less"
-  echo "sensitive to a shared machine, where a starved generator falls behind its plan): replayer best"
-  echo "$best_per_cpu vs wrk $wrk_per_cpu = $(python3 -c "print(f'{$best_per_cpu / max($wrk_per_cpu, 1):.2f}')")x."
-} > "$OUT"
-echo "wrote $OUT" >&2

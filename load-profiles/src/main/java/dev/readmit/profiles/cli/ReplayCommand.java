@@ -97,6 +97,14 @@ public final class ReplayCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(
+            names = "--max-connections-per-client",
+            paramLabel = "N",
+            description = "Cap of the connections one client holds (per_client and per_request profiles); a"
+                    + " request due while all are busy waits for one and counts as late. Default: no cap (a"
+                    + " busy connection never delays a request).")
+    Integer maxConnectionsPerClient;
+
+    @Option(
             names = "--request-timeout",
             defaultValue = "30s",
             paramLabel = "D",
@@ -112,6 +120,15 @@ public final class ReplayCommand implements Callable<Integer> {
             description =
                     "Clones of a recorded client start up to this much later (0 = synchronised). Default: ${DEFAULT-VALUE}.")
     Duration cloneSpread;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "0s",
+            paramLabel = "D",
+            converter = DurationConverter.class,
+            description = "Play the first D of the plan but leave its requests out of every figure (the"
+                    + " generator's own start). Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads. Default: min(4, cores).")
     Integer ioThreads;
@@ -159,6 +176,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .requestTimeout(requestTimeout)
                     .cloneSpread(cloneSpread)
+                    .warmup(warmup)
                     .histogramLog(reportDir == null ? null : reportDir.resolve(HISTOGRAM_LOG))
                     .progress(line -> {
                         err.println(line);
@@ -166,6 +184,9 @@ public final class ReplayCommand implements Callable<Integer> {
                     });
             if (ioThreads != null) {
                 b.ioThreads(ioThreads);
+            }
+            if (maxConnectionsPerClient != null) {
+                b.maxConnectionsPerClient(maxConnectionsPerClient);
             }
             options = b.build();
         } catch (IllegalArgumentException e) {

@@ -1,14 +1,13 @@
 package dev.readmit.profiles.replay;
 
-import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.ConnectionMode;
 import dev.readmit.profiles.format.OnReject;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +18,14 @@ import java.util.concurrent.TimeUnit;
  * Retry-After} and keeps its ticket, or retries at once or with backoff). Confined to one event loop:
  * its fields are touched only there, so none needs {@code volatile}.
  *
- * <p>Only one timer per client is pending at a time (its next request), so a plan of many clients costs
- * one scheduled task each, not one per request.
+ * <p>A client is queued in its loop's {@link SendSchedule} for its next request only, so the requests
+ * of a plan cost no timer each: the loop fires all clients due in the same tick together.
  */
 final class ClientRunner {
     private final PlannedClient plan;
+    /** The client key as {@link RequestWriter#identity} encodes it. */
+    private final byte[] identity;
+
     private final int classIndex;
     private final LoopContext context;
     private final ReplayEngine engine;
@@ -32,6 +34,9 @@ final class ClientRunner {
     private final boolean keepsTicket;
     private final Map<String, String> cookies = new LinkedHashMap<>();
     private String ticket;
+    /** Intended time of the request this client is queued for; set and read by {@link SendSchedule}. */
+    long nextDueNanos;
+
     private long shiftNanos;
     private int nextIndex;
     private int unfinished;
@@ -39,15 +44,16 @@ final class ClientRunner {
     private boolean done;
     private boolean sessionOver;
 
-    ClientRunner(PlannedClient plan, int classIndex, LoopContext context) {
+    ClientRunner(PlannedClient plan, int classIndex, byte[] identity, LoopContext context) {
         this.plan = plan;
+        this.identity = identity;
         this.classIndex = classIndex;
         this.context = context;
         this.engine = context.engine;
         this.pool = switch (plan.connection()) {
             case SHARED -> context.sharedPool;
-            case PER_CLIENT -> new ConnectionPool(context, true);
-            case PER_REQUEST -> new ConnectionPool(context, false);
+            case PER_CLIENT -> new ConnectionPool(context, true, engine.maxConnectionsPerClient());
+            case PER_REQUEST -> new ConnectionPool(context, false, engine.maxConnectionsPerClient());
         };
         this.random = new SplittableRandom(plan.seed());
         this.keepsTicket = plan.honoursRetryAfter() && engine.onReject().keepTicket();
@@ -56,7 +62,7 @@ final class ClientRunner {
 
     /** Called on the client's loop at the run start. */
     void start() {
-        scheduleNext();
+        queueNext();
         scheduleEnd();
     }
 
@@ -64,33 +70,31 @@ final class ClientRunner {
         return engine.startNanos() + r.atNanos() + shiftNanos;
     }
 
-    private void scheduleNext() {
+    private void queueNext() {
         if (nextIndex < plan.requests().size()) {
-            long delay = due(plan.requests().get(nextIndex)) - System.nanoTime();
-            context.loop.schedule(this::fireNext, delay, TimeUnit.NANOSECONDS);
+            context.sendSchedule.add(this, due(plan.requests().get(nextIndex)));
         }
     }
 
-    private void fireNext() {
+    /** Called by the loop's {@link SendSchedule} once {@link #nextDueNanos} has passed. */
+    void fireDue(long now) {
         if (done || engine.stopping()) {
             return;
         }
         PlannedRequest r = plan.requests().get(nextIndex);
         long due = due(r);
-        long now = System.nanoTime();
-        if (due - now > 500_000) {
-            // A waiting answer moved this client's plan after the timer was set.
-            context.loop.schedule(this::fireNext, due - now, TimeUnit.NANOSECONDS);
+        if (due > now) {
+            // A waiting answer moved this client's plan after it was queued.
+            context.sendSchedule.add(this, due);
             return;
         }
         nextIndex++;
         send(new Attempt(this, r, 1, due), now);
-        scheduleNext();
+        queueNext();
     }
 
     private void send(Attempt attempt, long now) {
-        engine.stats.recordSend(context.index, now - attempt.scheduledNanos());
-        pool.submit(attempt);
+        pool.submit(attempt, now);
     }
 
     private void scheduleEnd() {
@@ -110,7 +114,7 @@ final class ClientRunner {
 
     /** Called on this client's loop when an attempt ended. */
     void completed(Attempt attempt, Outcome outcome, long retryAfterMillis, long now) {
-        engine.stats.recordOutcome(context.index, classIndex, outcome, now - attempt.scheduledNanos(), now);
+        engine.stats.recordOutcome(context.index, classIndex, outcome, attempt.scheduledNanos(), now);
         if (done || engine.stopping()) {
             return;
         }
@@ -164,29 +168,9 @@ final class ClientRunner {
         }
     }
 
-    /** Adds the client key, and the ticket and cookies it keeps, to a request's headers. */
-    void addIdentity(HttpHeaders h) {
-        ClientKeyPlacement key = engine.clientKey();
-        if (key.where() == ClientKeyPlacement.Where.HEADER) {
-            h.set(key.name(), plan.key());
-        }
-        if (ticket != null) {
-            h.set(TICKET_HEADER_NAME, ticket);
-        }
-        if (key.where() != ClientKeyPlacement.Where.COOKIE && cookies.isEmpty()) {
-            return;
-        }
-        StringBuilder cookie = new StringBuilder();
-        if (key.where() == ClientKeyPlacement.Where.COOKIE) {
-            cookie.append(key.name()).append('=').append(plan.key());
-        }
-        for (Map.Entry<String, String> c : cookies.entrySet()) {
-            if (cookie.length() > 0) {
-                cookie.append("; ");
-            }
-            cookie.append(c.getKey()).append('=').append(c.getValue());
-        }
-        h.set(HttpHeaderNames.COOKIE, cookie.toString());
+    /** Writes the head of {@code r} with the client key, and the ticket and cookies it keeps. */
+    void writeHead(ByteBuf out, PlannedRequest r) {
+        engine.requestWriter().writeHead(out, r, identity, ticket, cookies, !reusesConnections());
     }
 
     /** Keeps the ticket and cookies of an answer, if this client is one that keeps tickets. */
@@ -198,8 +182,10 @@ final class ClientRunner {
         if (t != null) {
             ticket = t;
         }
-        List<String> setCookies = h.getAll(HttpHeaderNames.SET_COOKIE);
-        for (String sc : setCookies) {
+        if (!h.contains(HttpHeaderNames.SET_COOKIE)) {
+            return;
+        }
+        for (String sc : h.getAll(HttpHeaderNames.SET_COOKIE)) {
             Cookie c = ClientCookieDecoder.LAX.decode(sc);
             if (c != null) {
                 if (c.maxAge() == 0) {

@@ -3,19 +3,14 @@ package dev.readmit.profiles.replay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * Runs the request encoding, response decoding and recording paths a few thousand times on an {@link
+ * Runs the request writing, response decoding and recording paths a few thousand times on an {@link
  * EmbeddedChannel} before a replay starts, so that class loading and the first JIT compilations do not
  * make the first requests of a storm late. Sends nothing over the network. Stateless.
  */
@@ -26,16 +21,22 @@ final class GeneratorWarmup {
 
     private GeneratorWarmup() {}
 
-    static void run(ByteBuf body) {
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpClientCodec());
+    static void run(ByteBuf body, RequestWriter writer) {
+        ResponseDecoder decoder = new ResponseDecoder();
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
         SingleWriterRecorder recorder = new SingleWriterRecorder(ReplayStats.HIGHEST_MICROS, 3);
+        byte[] identity = writer.identity("warm");
         try {
             for (int i = 0; i < ROUNDS; i++) {
-                DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/warm/" + i);
-                request.headers().set(HttpHeaderNames.HOST, "warm").set(HttpHeaderNames.CONTENT_LENGTH, 1024);
-                ch.write(request);
-                ch.write(new DefaultHttpContent(body.slice(0, 1024)));
-                ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                PlannedRequest r = new PlannedRequest(0, i % 2 == 0 ? "GET" : "PUT", "/warm", i % 2 == 0 ? 0 : 1024);
+                decoder.expect(r.method());
+                ByteBuf head = ch.alloc().ioBuffer(256);
+                writer.writeHead(head, r, identity, null, Map.of(), false);
+                ch.write(head);
+                if (r.bodyBytes() > 0) {
+                    ch.write(body.slice(0, (int) r.bodyBytes()));
+                }
+                ch.flush();
                 Object out;
                 while ((out = ch.readOutbound()) != null) {
                     ReferenceCountUtil.release(out);
@@ -43,8 +44,9 @@ final class GeneratorWarmup {
                 ch.writeInbound(Unpooled.wrappedBuffer(RESPONSE));
                 Object in;
                 while ((in = ch.readInbound()) != null) {
-                    ResponseHandler.retryAfterMillis(
-                            in instanceof io.netty.handler.codec.http.HttpResponse r ? r.headers() : request.headers());
+                    if (in instanceof HttpResponse response) {
+                        ResponseHandler.retryAfterMillis(response.headers());
+                    }
                     ReferenceCountUtil.release(in);
                 }
                 recorder.recordValue(i);

@@ -18,6 +18,7 @@ final class LoopContext {
     final int maxConnections;
     final ReplayEngine engine;
     final ConnectionPool sharedPool;
+    final SendSchedule sendSchedule;
     private final ArrayDeque<ConnectionPool> starved = new ArrayDeque<>();
     int open;
 
@@ -27,7 +28,8 @@ final class LoopContext {
         this.bootstrap = bootstrap;
         this.maxConnections = maxConnections;
         this.engine = engine;
-        this.sharedPool = new ConnectionPool(this, true);
+        this.sharedPool = new ConnectionPool(this, true, Integer.MAX_VALUE);
+        this.sendSchedule = new SendSchedule(loop);
     }
 
     boolean hasRoom() {

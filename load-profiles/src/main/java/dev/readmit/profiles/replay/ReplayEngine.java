@@ -1,6 +1,5 @@
 package dev.readmit.profiles.replay;
 
-import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.OnReject;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -16,14 +15,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +39,7 @@ final class ReplayEngine implements AutoCloseable {
     private final List<LoopContext> loops = new ArrayList<>();
     private final ByteBuf bodySource;
     private final ByteBuf body;
-    private final String hostHeader;
-    private final String basePath;
+    private final RequestWriter requestWriter;
     private final long requestTimeoutNanos;
     private volatile long startNanos;
     private volatile boolean stopping;
@@ -55,9 +50,7 @@ final class ReplayEngine implements AutoCloseable {
         this.stats = new ReplayStats(classes.size(), options.ioThreads());
         URI target = options.target();
         int port = target.getPort() == -1 ? 80 : target.getPort();
-        this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + port);
-        String path = target.getRawPath() == null ? "" : target.getRawPath();
-        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.requestWriter = new RequestWriter(target, plan.clientKey());
         this.requestTimeoutNanos = options.requestTimeout().toNanos();
         // Resolved once: a storm of connects must not become a storm of DNS look-ups.
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(target.getHost()), port);
@@ -83,8 +76,9 @@ final class ReplayEngine implements AutoCloseable {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast("http", new HttpClientCodec());
-                            ch.pipeline().addLast("replay", new ResponseHandler(ReplayEngine.this));
+                            ResponseDecoder decoder = new ResponseDecoder();
+                            ch.pipeline().addLast("http", decoder);
+                            ch.pipeline().addLast("replay", new ResponseHandler(ReplayEngine.this, decoder));
                         }
                     });
             loops.add(new LoopContext(loop, loops.size(), bootstrap, perLoop, this));
@@ -94,16 +88,30 @@ final class ReplayEngine implements AutoCloseable {
     /**
      * Starts every client; the first intended time is {@code leadNanos} from now so that setting up
      * many clients does not make the first ones late.
+     *
+     * @throws IllegalArgumentException if a client key or a request cannot be written as HTTP (nothing
+     *     is sent then)
      */
     void start(Map<String, Integer> classIndex, long leadNanos) {
-        GeneratorWarmup.run(body);
-        startNanos = System.nanoTime() + leadNanos;
         List<PlannedClient> clients = plan.clients();
+        byte[][] identities = new byte[clients.size()][];
+        for (int i = 0; i < clients.size(); i++) {
+            PlannedClient c = clients.get(i);
+            identities[i] = requestWriter.identity(c.key());
+            List<PlannedRequest> requests = c.requests();
+            for (int r = 0; r < requests.size(); r++) {
+                RequestWriter.checkRequest(c.key(), r, requests.get(r));
+            }
+        }
+        GeneratorWarmup.run(body, requestWriter);
+        startNanos = System.nanoTime() + leadNanos;
+        stats.measureFrom(startNanos + options.warmup().toNanos());
         for (int i = 0; i < clients.size(); i++) {
             PlannedClient c = clients.get(i);
             LoopContext context = loops.get(i % loops.size());
             int cls = classIndex.get(c.className());
-            context.loop.execute(() -> new ClientRunner(c, cls, context).start());
+            byte[] identity = identities[i];
+            context.loop.execute(() -> new ClientRunner(c, cls, identity, context).start());
         }
     }
 
@@ -130,12 +138,12 @@ final class ReplayEngine implements AutoCloseable {
         return plan.onReject();
     }
 
-    ClientKeyPlacement clientKey() {
-        return plan.clientKey();
+    RequestWriter requestWriter() {
+        return requestWriter;
     }
 
-    String hostHeader() {
-        return hostHeader;
+    int maxConnectionsPerClient() {
+        return options.maxConnectionsPerClient();
     }
 
     long requestTimeoutNanos() {
@@ -145,15 +153,5 @@ final class ReplayEngine implements AutoCloseable {
     /** A read-only, never-released buffer of zeros that request bodies are sliced from. */
     ByteBuf body() {
         return body;
-    }
-
-    String uri(ClientRunner client, PlannedRequest r) {
-        String uri = basePath.isEmpty() ? r.path() : basePath + r.path();
-        ClientKeyPlacement key = plan.clientKey();
-        if (key.where() == ClientKeyPlacement.Where.QUERY) {
-            uri += (uri.indexOf('?') >= 0 ? "&" : "?") + URLEncoder.encode(key.name(), StandardCharsets.UTF_8) + "="
-                    + URLEncoder.encode(client.key(), StandardCharsets.UTF_8);
-        }
-        return uri;
     }
 }

@@ -19,9 +19,17 @@ import java.util.function.Consumer;
  * @param duration hard cap of the run; {@code null} derives it from the plan plus {@code grace}
  * @param grace added to the plan's length when {@code duration} is null
  * @param maxConnections cap of open connections over the whole run
+ * @param maxConnectionsPerClient cap of the connections one client holds at a time ({@code per_client}
+ *     and {@code per_request} profiles); a request due while all of them are busy waits for one and is
+ *     counted late, its latency still running from its intended time. {@link Integer#MAX_VALUE}, the
+ *     default, never makes a request wait for its own client's connections
  * @param requestTimeout a request unanswered after this long (from its send) is a timeout
  * @param interval reporting interval of the progress line, the {@code .hlog} and the result points
  * @param ioThreads event-loop threads
+ * @param warmup requests intended in this first part of the run are sent and answered as planned but
+ *     left out of every figure (latency, send lag, outcomes, requests sent and planned), so that the
+ *     generator's own start (connections opening, code not yet compiled) is not measured; zero, the
+ *     default, measures everything
  * @param histogramLog where to write the interval histograms ({@code .hlog}), or null
  * @param progress receives one progress line per interval, or null for none
  */
@@ -34,9 +42,11 @@ public record ReplayOptions(
         Duration duration,
         Duration grace,
         int maxConnections,
+        int maxConnectionsPerClient,
         Duration requestTimeout,
         Duration interval,
         int ioThreads,
+        Duration warmup,
         Path histogramLog,
         Consumer<String> progress) {
 
@@ -49,7 +59,9 @@ public record ReplayOptions(
         check(speed > 0 && Double.isFinite(speed), "speed", speed, "> 0");
         check(scale > 0 && Double.isFinite(scale), "scale", scale, "> 0");
         check(maxConnections > 0, "maxConnections", maxConnections, ">= 1");
+        check(maxConnectionsPerClient > 0, "maxConnectionsPerClient", maxConnectionsPerClient, ">= 1");
         check(ioThreads > 0, "ioThreads", ioThreads, ">= 1");
+        check(warmup != null && !warmup.isNegative(), "warmup", warmup, ">= 0");
         check(!interval.isNegative() && !interval.isZero(), "interval", interval, "> 0");
         check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout", requestTimeout, "> 0");
         check(duration == null || !duration.isNegative() && !duration.isZero(), "duration", duration, "> 0");
@@ -76,9 +88,11 @@ public record ReplayOptions(
         private Duration duration;
         private Duration grace = Duration.ofSeconds(30);
         private int maxConnections = 10_000;
+        private int maxConnectionsPerClient = Integer.MAX_VALUE;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration interval = Duration.ofSeconds(1);
         private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private Duration warmup = Duration.ZERO;
         private Path histogramLog;
         private Consumer<String> progress;
 
@@ -117,6 +131,11 @@ public record ReplayOptions(
             return this;
         }
 
+        public Builder maxConnectionsPerClient(int v) {
+            maxConnectionsPerClient = v;
+            return this;
+        }
+
         public Builder maxConnections(int v) {
             maxConnections = v;
             return this;
@@ -134,6 +153,12 @@ public record ReplayOptions(
 
         public Builder ioThreads(int v) {
             ioThreads = v;
+            return this;
+        }
+
+        /** Leaves requests intended in the first {@code v} of the run out of every figure. */
+        public Builder warmup(Duration v) {
+            warmup = Objects.requireNonNull(v);
             return this;
         }
 
@@ -157,9 +182,11 @@ public record ReplayOptions(
                     duration,
                     grace,
                     maxConnections,
+                    maxConnectionsPerClient,
                     requestTimeout,
                     interval,
                     ioThreads,
+                    warmup,
                     histogramLog,
                     progress);
         }

@@ -1,7 +1,10 @@
 package dev.readmit.profiles.replay;
 
 import dev.readmit.profiles.format.ClientKeyPlacement;
+import dev.readmit.profiles.format.ConnectionMode;
 import dev.readmit.profiles.format.OnReject;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,6 +21,45 @@ public record ReplayPlan(List<PlannedClient> clients, ClientKeyPlacement clientK
         clients = List.copyOf(clients);
         Objects.requireNonNull(clientKey, "clientKey");
         Objects.requireNonNull(onReject, "onReject");
+    }
+
+    /**
+     * A flat plan, the benchmark's: {@code clients} clients (keys {@code c-0}, {@code c-1}...), each on
+     * its own keep-alive connection, each sending {@code GET path} at a fixed gap of {@code clients /
+     * perSecond} seconds, their first requests spread evenly over the first gap; together they offer
+     * {@code perSecond} requests per second for {@code length}.
+     *
+     * @throws IllegalArgumentException if {@code clients} or {@code perSecond} is not positive, or
+     *     {@code length} leaves a client less than one request
+     */
+    public static ReplayPlan flat(int clients, double perSecond, Duration length, String path) {
+        if (clients <= 0 || !(perSecond > 0)) {
+            throw new IllegalArgumentException(
+                    "clients and perSecond must be positive; got clients=" + clients + ", perSecond=" + perSecond);
+        }
+        double gapNanos = 1e9 * clients / perSecond;
+        int perClient = (int) Math.floor(length.toNanos() / gapNanos);
+        if (perClient < 1) {
+            throw new IllegalArgumentException("length " + length + " is shorter than one gap of "
+                    + Duration.ofNanos(Math.round(gapNanos)) + " between a client's requests");
+        }
+        List<PlannedClient> out = new ArrayList<>(clients);
+        for (int c = 0; c < clients; c++) {
+            double offset = gapNanos * c / clients;
+            List<PlannedRequest> requests = new ArrayList<>(perClient);
+            for (int i = 0; i < perClient; i++) {
+                requests.add(new PlannedRequest(Math.round(offset + i * gapNanos), "GET", path, 0));
+            }
+            out.add(new PlannedClient(
+                    "c-" + c,
+                    "default",
+                    ConnectionMode.PER_CLIENT,
+                    true,
+                    requests,
+                    requests.get(perClient - 1).atNanos(),
+                    c));
+        }
+        return new ReplayPlan(out, ClientKeyPlacement.DEFAULT, OnReject.DEFAULT);
     }
 
     /** Total planned requests (first attempts; retries come on top). */

@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
  * @param connectionsOpened connections opened during the run
  * @param clientsGaveUp clients that gave up after {@code max_attempts} waiting answers
  * @param latencyByTag whole-run latency per {@code class/outcome} tag
- * @param plannedRequests first attempts in the plan
+ * @param plannedRequests first attempts in the plan (those intended after the warm-up, if any)
  */
 public record ReplayRun(
         RunResult result,

@@ -89,7 +89,7 @@ public final class Replayer {
                 }
                 boolean allDone = engine.stats.finished.get() + engine.stats.gaveUp.get()
                                 >= plan.clients().size()
-                        && engine.stats.completed.sum() >= engine.stats.sent.sum();
+                        && engine.stats.completed() >= engine.stats.sent();
                 boolean overdue = System.nanoTime() >= deadline;
                 sampler.sample(
                         engine.stats, (wake - start) / 1e9, plan.clients().size());
@@ -193,7 +193,7 @@ public final class Replayer {
                     maxMillis(latency),
                     admitted));
             if (options.progress() != null) {
-                long sent = stats.sent.sum();
+                long sent = stats.sent();
                 double span = Math.max(1e-9, endSeconds - lastSeconds);
                 options.progress()
                         .accept(String.format(
@@ -250,11 +250,11 @@ public final class Replayer {
             // From the sampled totals: outcomes recorded while the run was being torn down count as unanswered.
             long answered =
                     responses.values().stream().mapToLong(Long::longValue).sum();
-            long unanswered = stats.sent.sum() - answered;
+            long unanswered = stats.measuredSent() - answered;
             if (unanswered > 0) {
                 responses.put("unanswered", unanswered);
             }
-            long lastCompletion = stats.lastCompletionNanos.get();
+            long lastCompletion = stats.lastCompletionNanos();
             double duration = lastCompletion == Long.MIN_VALUE ? 0 : (lastCompletion - startNanos) / 1e9;
             int admitted = stats.admitted.get();
             double allAdmitted = admitted >= clientsWithRequests && admitted > 0
@@ -265,7 +265,7 @@ public final class Replayer {
                     : Double.NaN;
             RunSummary summary = new RunSummary(
                     duration,
-                    stats.sent.sum(),
+                    stats.measuredSent(),
                     responses,
                     percentiles(all),
                     plan.clients().size(),
@@ -287,7 +287,22 @@ public final class Replayer {
                     stats.connectionsOpened.sum(),
                     stats.gaveUp.get(),
                     nonEmpty,
-                    plan.requestCount());
+                    plannedAfter(plan, options.warmup().toNanos()));
+        }
+
+        private static long plannedAfter(ReplayPlan plan, long warmupNanos) {
+            if (warmupNanos == 0) {
+                return plan.requestCount();
+            }
+            long n = 0;
+            for (PlannedClient c : plan.clients()) {
+                for (PlannedRequest r : c.requests()) {
+                    if (r.atNanos() >= warmupNanos) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
 
         void closeLog() {

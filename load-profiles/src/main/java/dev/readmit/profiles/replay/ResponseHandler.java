@@ -5,15 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -21,16 +16,21 @@ import java.util.Date;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends attempts on one connection and turns the answer into an outcome. Bodies are synthesised from a
- * shared read-only buffer and streamed in slices; answers are never aggregated: each part is released
+ * Sends attempts on one connection and turns the answer into an outcome. Request heads are written
+ * pre-encoded ({@link RequestWriter}); bodies are synthesised from a shared read-only buffer and
+ * streamed in slices; answers are never aggregated: each part is released
  * as it arrives. One instance per channel, confined to its event loop, so its fields need no {@code
  * volatile}.
  */
 final class ResponseHandler extends ChannelInboundHandlerAdapter {
     static final String TICKET_HEADER = "Readmit-Ticket";
     private static final int SLICE_BYTES = 64 * 1024;
+    /** Initial size of a request head's buffer; it grows if a head is longer. */
+    private static final int HEAD_BYTES = 256;
 
     private final ReplayEngine engine;
+    private final ResponseDecoder decoder;
+    private ChannelHandlerContext ctx;
     private ConnectionPool pool;
     private Channel channel;
     private Attempt current;
@@ -41,8 +41,14 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timeout;
     private long deadlineNanos;
 
-    ResponseHandler(ReplayEngine engine) {
+    ResponseHandler(ReplayEngine engine, ResponseDecoder decoder) {
         this.engine = engine;
+        this.decoder = decoder;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     /** Called once the connection is open, before the first {@link #send}. */
@@ -51,40 +57,40 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         this.channel = channel;
     }
 
-    void send(Attempt attempt) {
+    Channel channel() {
+        return channel;
+    }
+
+    /** Writes {@code attempt} on this connection; {@code now} is the current {@link System#nanoTime()}. */
+    void send(Attempt attempt, long now) {
         current = attempt;
         status = 0;
         retryAfterMillis = -1;
         keepAlive = true;
         failed = false;
         PlannedRequest r = attempt.request();
-        ClientRunner client = attempt.client();
-        DefaultHttpRequest request =
-                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(r.method()), engine.uri(client, r));
-        HttpHeaders h = request.headers();
-        h.set(HttpHeaderNames.HOST, engine.hostHeader());
-        client.addIdentity(h);
-        long bytes = r.bodyBytes();
-        if (bytes > 0 || r.method().startsWith("P")) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, bytes);
-        }
-        if (!client.reusesConnections()) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        deadlineNanos = System.nanoTime() + engine.requestTimeoutNanos();
+        decoder.expect(r.method());
+        deadlineNanos = now + engine.requestTimeoutNanos();
         if (timeout == null) {
             timeout = channel.eventLoop()
                     .schedule(this::checkTimeout, engine.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
         }
-        channel.write(request, channel.voidPromise());
+        ByteBuf head = ctx.alloc().ioBuffer(HEAD_BYTES);
+        attempt.client().writeHead(head, r);
+        long bytes = r.bodyBytes();
+        if (bytes == 0) {
+            // A void promise fires exceptionCaught on failure, which closes the connection.
+            ctx.writeAndFlush(head, ctx.voidPromise());
+            return;
+        }
+        ctx.write(head, ctx.voidPromise());
         ByteBuf body = engine.body();
         while (bytes > 0) {
             int n = (int) Math.min(bytes, SLICE_BYTES);
-            channel.write(new DefaultHttpContent(body.slice(0, n)), channel.voidPromise());
+            ctx.write(body.slice(0, n), ctx.voidPromise());
             bytes -= n;
         }
-        // A void promise fires exceptionCaught on failure, which closes the connection.
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+        ctx.flush();
     }
 
     @Override
@@ -100,7 +106,10 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 } else if (response.status().code() >= 200 || response.status().code() == 101) {
                     status = response.status().code();
                     keepAlive = HttpUtil.isKeepAlive(response);
-                    retryAfterMillis = retryAfterMillis(response.headers());
+                    // Only a waiting answer's Retry-After is used: no look-up for every other answer.
+                    if (status == 429 || status == 503) {
+                        retryAfterMillis = retryAfterMillis(response.headers());
+                    }
                     current.client().takeTicket(response.headers());
                 }
             }
@@ -119,7 +128,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         current = null;
         long now = System.nanoTime();
         if (keepAlive && !failed) {
-            pool.release(channel);
+            pool.release(this, now);
         } else {
             channel.close();
         }
@@ -154,7 +163,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
         }
         if (pool != null) {
-            pool.closed(ctx.channel());
+            pool.closed(this);
         }
         if (a != null) {
             a.client().completed(a, Outcome.CLOSED, -1, System.nanoTime());

@@ -69,4 +69,44 @@ final class ReplayerOutcomeTest {
         assertThat(run.result().intervals())
                 .anySatisfy(p -> assertThat(p.errors()).isPositive());
     }
+
+    @Test
+    void holdsARequestWhileItsClientIsAtItsConnectionCap() throws Exception {
+        try (StubServer stub = new StubServer(s -> new StubServer.Answer(0, List.of()))) {
+            ReplayRun run = Replayer.run(
+                    plan(1, "/hang1", "/hang2"),
+                    ReplayOptions.builder(stub.uri())
+                            .maxConnectionsPerClient(1)
+                            .requestTimeout(Duration.ofMillis(300))
+                            .build());
+
+            assertThat(run.result().summary().responses()).containsEntry("timeout", 2L);
+            assertThat(run.lateForConnection()).isEqualTo(1);
+            assertThat(stub.seen).hasSize(2);
+            // The second request, due 50 ms after the first, left only once the first timed out.
+            assertThat(stub.seen.get(1).receivedNanos() - stub.seen.get(0).receivedNanos())
+                    .isGreaterThanOrEqualTo(250_000_000L);
+            // Its send lag runs to the hand-off, so the wait shows as the generator's lateness.
+            assertThat(run.sendLagMicros().getMaxValue()).isGreaterThanOrEqualTo(200_000);
+        }
+    }
+
+    @Test
+    void leavesTheWarmUpPartOutOfEveryFigure() throws Exception {
+        try (StubServer stub = new StubServer(
+                s -> s.uri().equals("/early") ? new StubServer.Answer(500, List.of()) : StubServer.Answer.ok())) {
+            ReplayRun run = Replayer.run(
+                    plan(2, "/early", "/early", "/late", "/late"),
+                    ReplayOptions.builder(stub.uri())
+                            .warmup(Duration.ofMillis(75))
+                            .build());
+
+            assertThat(stub.seen).hasSize(8);
+            assertThat(run.plannedRequests()).isEqualTo(4);
+            assertThat(run.result().summary().requestsSent()).isEqualTo(4);
+            assertThat(run.result().summary().responses())
+                    .containsOnly(org.assertj.core.api.Assertions.entry("ok", 4L));
+            assertThat(run.sendLagMicros().getTotalCount()).isEqualTo(4);
+        }
+    }
 }
