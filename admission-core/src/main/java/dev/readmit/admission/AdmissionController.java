@@ -60,7 +60,7 @@ public final class AdmissionController {
     private final WaitingLine line;
     private final long maxWaiting;
     private final RetryAfter retryAfter;
-    private final long expireEveryNanos;
+    private final long cleanUpEveryNanos;
     private final AdmissionCounters counters;
 
     private volatile boolean newAdmissionsStopped;
@@ -81,7 +81,7 @@ public final class AdmissionController {
     private long demandLimiterRejectsAtWindowStart;
     private final long[] demandAsksAtWindowStart;
     private boolean windowStayedGreen = true;
-    private long lastExpireNanos;
+    private long lastCleanUpNanos;
     private GateColour appliedColour = GateColour.GREEN;
 
     private AdmissionController(Builder b) {
@@ -97,12 +97,12 @@ public final class AdmissionController {
         this.maxWaiting = b.maxWaiting;
         this.line = new WaitingLine(b.maxWaiting, b.forgetWaiterAfter, b.clock, b.maintenance);
         this.retryAfter = b.retryAfter;
-        this.expireEveryNanos = b.expireEvery.toNanos();
+        this.cleanUpEveryNanos = b.cleanUpEvery.toNanos();
         this.counters = new AdmissionCounters(plan.classCount());
-        this.lastExpireNanos = b.clock.nanoTime();
+        this.lastCleanUpNanos = b.clock.nanoTime();
         this.advanceOnDemand = b.advanceOnDemand;
         this.demandAsksAtWindowStart = new long[plan.classCount()];
-        this.demandWindowStartNanos = lastExpireNanos;
+        this.demandWindowStartNanos = lastCleanUpNanos;
     }
 
     /** A builder for a controller over {@code plan}, reading time from {@code clock}. */
@@ -214,7 +214,8 @@ public final class AdmissionController {
 
     /**
      * Periodic work, called by one thread: closes the health window, moves every ramp, adapts the
-     * new-client rate to the gate colour and expires idle clients.
+     * new-client rate to the gate colour, expires idle clients (the admitted set's rolling pass, a
+     * slice of the table per tick) and, once a second, cleans up the waiting line.
      *
      * @return the health snapshot just taken
      */
@@ -230,9 +231,9 @@ public final class AdmissionController {
         if (advanceOnDemand && nowNanos - demandWindowStartNanos >= DEMAND_WINDOW_NANOS) {
             advanceRampsOnDemand(nowNanos, colour);
         }
-        if (nowNanos - lastExpireNanos >= expireEveryNanos) {
-            lastExpireNanos = nowNanos;
-            admitted.expire(nowNanos);
+        admitted.expireDue(nowNanos);
+        if (nowNanos - lastCleanUpNanos >= cleanUpEveryNanos) {
+            lastCleanUpNanos = nowNanos;
             line.cleanUp();
         }
         return snapshot;
@@ -392,7 +393,7 @@ public final class AdmissionController {
         private Duration forgetWaiterAfter = Duration.ofMinutes(5);
         private boolean waitingSet;
         private RetryAfter retryAfter;
-        private Duration expireEvery = Duration.ofSeconds(1);
+        private Duration cleanUpEvery = Duration.ofSeconds(1);
         private Executor maintenance = Runnable::run;
         private Boolean advanceOnDemand;
 

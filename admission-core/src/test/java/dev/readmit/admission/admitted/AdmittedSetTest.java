@@ -115,6 +115,47 @@ final class AdmittedSetTest {
     }
 
     @Test
+    void rollingPassWalksTheTableInSlicesAndCoversItOncePerSweepPeriod() {
+        AdmittedSet set = AdmittedSet.create(1_000, IDLE, clock);
+        assertThat(set.sweepPeriodNanos()).as("a quarter of the idle timeout").isEqualTo(16 * SECOND);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 1_000; i++) {
+            set.add(random.nextLong() | 1, t0);
+        }
+        assertThat(set.expireDue(t0 + 60 * SECOND))
+                .as("a whole pass, nobody idle yet")
+                .isZero();
+
+        long now = t0 + 66 * SECOND;
+        int removed = set.expireDue(now);
+        assertThat(removed)
+                .as("6 s of a 16 s period: about 6/16 of the table, so about 375 of the 1,000 idle clients")
+                .isBetween(250, 500);
+        for (int second = 1; second <= 10; second++) {
+            removed += set.expireDue(now + second * SECOND);
+        }
+        assertThat(removed).as("16 s of slices make one whole pass").isEqualTo(1_000);
+        assertThat(set.size()).isZero();
+    }
+
+    @Test
+    void rollingPassCalledEveryTickForgetsAnIdleClientWithinOneSweepPeriodOfItsTimeout() {
+        AdmittedSet set = AdmittedSet.create(100_000, IDLE, clock);
+        set.add(42, t0);
+        long tick = 100_000_000L;
+        long now = t0;
+        while (set.size() > 0) {
+            now += tick;
+            set.expireDue(now);
+            assertThat(now - t0).as("not yet gone").isLessThanOrEqualTo(IDLE.toNanos() + 2 * set.sweepPeriodNanos());
+        }
+        assertThat(now - t0).as("never before the idle timeout").isGreaterThan(IDLE.toNanos());
+        assertThat(now - t0)
+                .as("at most a sweep period (plus the coarse tick's 3%%) after it")
+                .isLessThanOrEqualTo(IDLE.toNanos() * 103 / 100 + set.sweepPeriodNanos() + tick);
+    }
+
+    @Test
     void expiresOnlyTheIdleClients() {
         AdmittedSet set = AdmittedSet.create(100, IDLE, clock);
         for (long key = 1; key <= 50; key++) {
