@@ -71,6 +71,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
     private final AdmissionDecider decider;
     private final HealthGuard guard;
     private final CircuitBreaker breaker;
+    private final BreakerWatch breakerWatch;
     private final ScheduledExecutorService ticker;
 
     private AdmissionRuntime(
@@ -132,21 +133,13 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
                         .permittedNumberOfCallsInHalfOpenState(Math.max(1, b.minimumCalls() / 2))
                         .automaticTransitionFromOpenToHalfOpenEnabled(true)
                         .build());
-        breaker.getEventPublisher().onStateTransition(event -> {
-            CircuitBreaker.State to = event.getStateTransition().getToState();
-            boolean stop = to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN;
-            controller.stopNewAdmissions(stop);
-            log.warn(
-                    "upstream circuit breaker {}: new admissions {}",
-                    event.getStateTransition(),
-                    stop ? "stopped" : "resumed");
-        });
+        this.breakerWatch = new BreakerWatch(breaker, controller);
 
         Timer upstreamLatency = Timer.builder("readmit.upstream.request.duration")
                 .description("Time from sending a request upstream to the end of its response")
                 .publishPercentileHistogram()
                 .register(registry);
-        this.guard = new HealthGuard(limiter, health, breaker, upstreamLatency);
+        this.guard = new HealthGuard(limiter, health, breaker, breakerWatch::check, upstreamLatency);
 
         Tickets tickets = Tickets.create(keys, settings.ticket().lifetime(), InstantSource.system());
         CohortHash hash = controller.cohortHash();
@@ -262,6 +255,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
     private void tick() {
         try {
             controller.tick(clock.nanoTime());
+            breakerWatch.check();
         } catch (RuntimeException e) {
             log.error("admission tick failed; will try again on the next tick", e);
         }

@@ -23,13 +23,22 @@ final class HealthGuard implements UpstreamObserver {
     private final ConcurrencyLimiter limiter;
     private final HealthSignal health;
     private final CircuitBreaker breaker;
+    /** Applies a breaker state change to the controller (a {@link BreakerWatch}). */
+    private final Runnable breakerCheck;
+
     private final Timer upstreamLatency;
     private final ConcurrentLinkedQueue<SlotWaiter> parked = new ConcurrentLinkedQueue<>();
 
-    HealthGuard(ConcurrencyLimiter limiter, HealthSignal health, CircuitBreaker breaker, Timer upstreamLatency) {
+    HealthGuard(
+            ConcurrencyLimiter limiter,
+            HealthSignal health,
+            CircuitBreaker breaker,
+            Runnable breakerCheck,
+            Timer upstreamLatency) {
         this.limiter = limiter;
         this.health = health;
         this.breaker = breaker;
+        this.breakerCheck = breakerCheck;
         this.upstreamLatency = upstreamLatency;
     }
 
@@ -57,6 +66,7 @@ final class HealthGuard implements UpstreamObserver {
             health.recordSuccess(latencyNanos);
             breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
         }
+        breakerCheck.run();
         upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
         handOver();
     }
@@ -77,6 +87,7 @@ final class HealthGuard implements UpstreamObserver {
                 // The gateway's own connection pool was full: no verdict on the upstream.
             case BUSY -> limiter.releaseWithoutSample();
         }
+        breakerCheck.run();
         handOver();
     }
 

@@ -171,7 +171,9 @@ final class AdmissionRuntimeTest {
         assertThat(runtime.controller().decide("new", DEFAULT_CLASS, clock.nanoTime()))
                 .isInstanceOf(Decision.Reject.class);
 
+        // A state forced from outside (no upstream outcome) is applied by the next tick.
         runtime.breaker().transitionToClosedState();
+        settle();
         assertThat(runtime.controller().newAdmissionsStopped()).isFalse();
         assertThat(runtime.controller().decide("new", DEFAULT_CLASS, clock.nanoTime()))
                 .isEqualTo(Decision.Admit.NEWLY_ADMITTED);

@@ -33,6 +33,7 @@ final class HealthGuardLimitTest {
                 limiter,
                 HealthSignal.create(HealthThresholds.ofDefaults(), clock, limiter),
                 CircuitBreaker.ofDefaults("upstream"),
+                () -> {},
                 Timer.builder("t").register(registry));
     }
 

@@ -44,7 +44,8 @@ final class HealthGuardTest {
                     .slidingWindowSize(4)
                     .build());
     private final Timer latency = Timer.builder("latency").register(new SimpleMeterRegistry());
-    private final HealthGuard guard = new HealthGuard(limiter, health, breaker, latency);
+    private int breakerChecks;
+    private final HealthGuard guard = new HealthGuard(limiter, health, breaker, () -> breakerChecks++, latency);
     private final List<String> granted = new ArrayList<>();
 
     /** A parked request that records when it is handed a slot; {@code present} false: its client left. */
@@ -143,6 +144,17 @@ final class HealthGuardTest {
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         outcomes(4, 2);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
+    void everyOutcomeThatCanMoveTheBreakerIsFollowedByACheckOfItsState() {
+        outcomes(3, 1);
+        assertThat(breakerChecks).as("after each answer").isEqualTo(3);
+        guard.tryAcquireSlot();
+        guard.requestFailed(UpstreamFailure.Kind.TIMEOUT, MILLI);
+        guard.tryAcquireSlot();
+        guard.requestFailed(UpstreamFailure.Kind.UNREACHABLE, MILLI);
+        assertThat(breakerChecks).as("after each failure").isEqualTo(5);
     }
 
     @Test

@@ -1,0 +1,60 @@
+package dev.readmit.gateway.control;
+
+import dev.readmit.admission.AdmissionController;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the circuit breaker's state to the controller: new admissions stop while it is open and
+ * resume when it is not.
+ *
+ * <p>Why not Resilience4j's state-transition listener: once any event consumer is registered, the
+ * breaker builds an event object (with a {@code ZonedDateTime.now()}) for every recorded call, on the
+ * request path. Instead the breaker's state (one volatile read) is compared with the last one applied
+ * after every outcome that can change it ({@link #check} from {@link HealthGuard}), and on every
+ * ticker tick for the changes that happen without an outcome (the timed open to half-open move, a
+ * state forced from outside), which are thus applied within one tick.
+ *
+ * <p>Thread safe: any thread may call {@link #check}. The common case (no change) is one volatile read
+ * of each side and takes no lock; a change is applied under this object's monitor, so changes are
+ * applied in order and the last one applied is the breaker's state as read under the monitor.
+ */
+final class BreakerWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(BreakerWatch.class);
+
+    private final CircuitBreaker breaker;
+    private final AdmissionController controller;
+    private volatile CircuitBreaker.State applied;
+
+    BreakerWatch(CircuitBreaker breaker, AdmissionController controller) {
+        this.breaker = breaker;
+        this.controller = controller;
+        this.applied = breaker.getState();
+        controller.stopNewAdmissions(stops(applied));
+    }
+
+    /** Applies the breaker's current state if it differs from the one applied last. */
+    void check() {
+        if (breaker.getState() != applied) {
+            apply();
+        }
+    }
+
+    private synchronized void apply() {
+        CircuitBreaker.State before = applied;
+        CircuitBreaker.State now = breaker.getState();
+        if (now == before) {
+            return;
+        }
+        boolean stop = stops(now);
+        controller.stopNewAdmissions(stop);
+        applied = now;
+        log.warn("upstream circuit breaker {} -> {}: new admissions {}", before, now, stop ? "stopped" : "resumed");
+    }
+
+    private static boolean stops(CircuitBreaker.State state) {
+        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
+    }
+}
