@@ -17,6 +17,8 @@ import dev.readmit.gateway.config.GatewayConfigReader;
 import dev.readmit.gateway.config.ProxyMode;
 import dev.readmit.gateway.proxy.UpstreamObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.EventProcessor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Files;
@@ -177,6 +179,17 @@ final class AdmissionRuntimeTest {
         assertThat(runtime.controller().newAdmissionsStopped()).isFalse();
         assertThat(runtime.controller().decide("new", DEFAULT_CLASS, clock.nanoTime()))
                 .isEqualTo(Decision.Admit.NEWLY_ADMITTED);
+    }
+
+    @Test
+    void recordsUpstreamOutcomesInTheBreakerWithoutALockOrAnEventPerCall() throws Exception {
+        start("  openPercent: 100\n");
+        CircuitBreaker breaker = runtime.breaker();
+        assertThat(breaker.getCircuitBreakerConfig().getSlidingWindowSynchronizationStrategy())
+                .isEqualTo(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE);
+        assertThat(((EventProcessor<?>) breaker.getEventPublisher()).hasConsumers())
+                .as("with a consumer registered, the breaker builds an event object for every call")
+                .isFalse();
     }
 
     @Test
