@@ -34,6 +34,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code admitted}: an admitted client asks again (the hottest path of the product);
  *   <li>{@code mapBaseline}: {@code ConcurrentHashMap<String, Boolean>.get} on the same keys;
+ *   <li>{@code admittedRequestKey} and {@code mapBaselineRequestKey}: the same pair with each call's key
+ *       made afresh, as a request brings it (the comparison that matches the gateway);
  *   <li>{@code newlyAdmitted}: a client never seen, its cohort open, a token free: a fresh random
  *       client hash every call (the {@code decide(long, ...)} entry the gateway uses once it has
  *       hashed the key), each remembered in the admitted set (see {@link Fresh});
@@ -70,7 +72,7 @@ public class AdmissionDecisionBenchmark {
         int lookups = MASK + 1;
         String[] population = new String[clients];
         for (int i = 0; i < clients; i++) {
-            population[i] = "client-" + Long.toHexString(random.nextLong());
+            population[i] = clientKey(i);
         }
         admittedKeys = new String[lookups];
         newKeys = new String[lookups];
@@ -97,6 +99,15 @@ public class AdmissionDecisionBenchmark {
             equalKeys[i] = new String(admittedKeys[i].toCharArray());
         }
         closed = controller(0.0, TokenBucket.MAX_PERMITS_PER_SECOND, clients * 2);
+    }
+
+    /**
+     * The key of admitted client {@code i}: {@code client-} and 16 or fewer hex digits of a bijective
+     * mix of {@code i}, so the keys are spread uniformly and a benchmark can make client {@code i}'s
+     * key afresh, as a request would bring it, without reading anything from memory.
+     */
+    static String clientKey(int i) {
+        return "client-" + Long.toHexString(Cursor.mix(0x5DEECE66DL + i));
     }
 
     /**
@@ -155,11 +166,19 @@ public class AdmissionDecisionBenchmark {
 
         /** A client hash never seen before: a bijective mix of a counter (SplitMix64's finalizer); never 0. */
         long freshHash() {
-            long z = counter += 0x9E3779B97F4A7C15L;
+            long z = mix(counter += 0x9E3779B97F4A7C15L);
+            return z == 0 ? 1 : z;
+        }
+
+        /** A uniformly random admitted client's index, from the same counter. */
+        int randomClient(int clients) {
+            return (int) ((mix(counter += 0x9E3779B97F4A7C15L) >>> 1) % clients);
+        }
+
+        static long mix(long z) {
             z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
             z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            z = z ^ (z >>> 31);
-            return z == 0 ? 1 : z;
+            return z ^ (z >>> 31);
         }
     }
 
@@ -187,6 +206,30 @@ public class AdmissionDecisionBenchmark {
     @Benchmark
     public Boolean mapBaselineEqualKey(Cursor cursor) {
         return map.get(equalKeys[cursor.advance()]);
+    }
+
+    /**
+     * The gateway's shape: a random admitted client's key made afresh for the call (a new
+     * {@code String}, as the HTTP decoder makes from the header it has just read, so its characters
+     * are in the cache and no hash of it is cached), then the decision. Compare with
+     * {@link #mapBaselineRequestKey}, which makes the same key the same way; {@link #requestKeyOnly}
+     * is the making alone.
+     */
+    @Benchmark
+    public Decision admittedRequestKey(Cursor cursor) {
+        return open.decide(clientKey(cursor.randomClient(clients)), 0, clock.nanoTime());
+    }
+
+    /** {@code ConcurrentHashMap.get} with a key made as in {@link #admittedRequestKey}. */
+    @Benchmark
+    public Boolean mapBaselineRequestKey(Cursor cursor) {
+        return map.get(clientKey(cursor.randomClient(clients)));
+    }
+
+    /** Making the key alone, the part {@link #admittedRequestKey} and its baseline share. */
+    @Benchmark
+    public String requestKeyOnly(Cursor cursor) {
+        return clientKey(cursor.randomClient(clients));
     }
 
     /** The admitted path without the key hash: what {@link #admitted} costs beyond hashing. */
