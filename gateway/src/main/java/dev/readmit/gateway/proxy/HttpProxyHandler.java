@@ -335,17 +335,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             beginUpstream();
         } else {
             // The upstream is at its concurrency limit: this admitted request waits here for a slot,
-            // reading from the client stays paused, and the slot is handed over by whoever frees one.
+            // and the slot is handed over by whoever frees one (reading stays pending if the request is
+            // complete, see readIfWanted).
             observer.awaitSlot(slotWaiter);
         }
     }
+
+    private final Runnable slotGranted = this::slotGranted;
 
     /** Parked for a slot; called on the thread that freed one, so it touches nothing but the channel. */
     private final UpstreamObserver.SlotWaiter slotWaiter = () -> {
         if (!ctx.channel().isActive()) {
             return false;
         }
-        ctx.channel().eventLoop().execute(this::slotGranted);
+        ctx.channel().eventLoop().execute(slotGranted);
         return true;
     };
 
@@ -446,7 +449,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // While the response is awaited a read stays pending too: it notices a client that goes away, and
         // keeps the transport from switching read interest off and on again for every request (a system
         // call each way with epoll). What it brings in waits in the queue, which stops further reads.
-        if (((state == IDLE || state == AWAITING) && !draining) || (state == SENDING && upstream.isWritable())) {
+        // The same while a complete request waits for an upstream slot or connection (CONNECTING): under
+        // a concurrency limit that is most requests of a busy gateway. A request whose body is still to
+        // come is not read on before it has somewhere to go.
+        if (((state == IDLE || state == AWAITING || (state == CONNECTING && requestComplete)) && !draining)
+                || (state == SENDING && upstream.isWritable())) {
             ctx.read();
         }
     }
