@@ -1,0 +1,121 @@
+package dev.readmit.profiles.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.readmit.profiles.format.ClientKeyPlacement;
+import dev.readmit.profiles.format.ConnectionMode;
+import dev.readmit.profiles.format.OnReject;
+import dev.readmit.profiles.format.RetryPolicy;
+import dev.readmit.profiles.format.Transport;
+import dev.readmit.profiles.sim.NettyLeakExtension;
+import dev.readmit.profiles.sim.ServiceTimeDistribution;
+import dev.readmit.profiles.sim.SimConfig;
+import dev.readmit.profiles.sim.UpstreamSimulator;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * WebSocket and raw TCP clients against the simulated upstream and against stubs, over real sockets on
+ * 127.0.0.1. Only counts are asserted, and lower bounds of waits the server imposed, never how fast
+ * anything went.
+ */
+final class ReplayerMessageTransportTest {
+    private static final int CLIENTS = 3;
+    private static final int MESSAGE_BYTES = 120;
+
+    @RegisterExtension
+    final NettyLeakExtension leaks = new NettyLeakExtension();
+
+    /**
+     * Each client: a connect step at its start, then {@code messages} messages 40 ms apart; its hold ends
+     * 40 ms after the last one.
+     */
+    static ReplayPlan plan(Transport transport, int messages, boolean honours, OnReject onReject) {
+        List<PlannedClient> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            long start = c * 5_000_000L;
+            List<PlannedRequest> requests = new ArrayList<>();
+            requests.add(new PlannedRequest(start, "POST", "/chat/connect", 200));
+            for (int m = 1; m <= messages; m++) {
+                requests.add(new PlannedRequest(start + m * 40_000_000L, "POST", "/chat/messages", MESSAGE_BYTES));
+            }
+            clients.add(new PlannedClient(
+                    "user-" + c,
+                    "chat",
+                    ConnectionMode.PER_CLIENT,
+                    honours,
+                    requests,
+                    start + (messages + 1) * 40_000_000L,
+                    c,
+                    transport));
+        }
+        return new ReplayPlan(clients, ClientKeyPlacement.DEFAULT, onReject);
+    }
+
+    private static UpstreamSimulator simulator(boolean tcp) {
+        SimConfig.Builder config = SimConfig.builder()
+                .workers(8)
+                .serviceTime(ServiceTimeDistribution.constant(Duration.ofMillis(1)))
+                .ioThreads(1);
+        if (tcp) {
+            config.tcpListen(new InetSocketAddress("127.0.0.1", 0));
+        }
+        return UpstreamSimulator.start(config.build());
+    }
+
+    @Test
+    void webSocketClientsSendEveryStepAsAFrameOnOneConnectionAndCountEachAnswer() throws Exception {
+        int messages = 4;
+        try (UpstreamSimulator sim = simulator(false)) {
+            ReplayRun run = Replayer.run(
+                    plan(Transport.WEBSOCKET, messages, true, OnReject.DEFAULT),
+                    ReplayOptions.builder(URI.create("http://127.0.0.1:" + sim.port()))
+                            .build());
+
+            int frames = CLIENTS * (1 + messages);
+            // One upgrade per client plus one answer per frame, all "200 served".
+            assertThat(run.result().summary().responses())
+                    .containsOnly(org.assertj.core.api.Assertions.entry("ok", (long) CLIENTS + frames));
+            assertThat(run.latencyByTag().get("chat/ok").getTotalCount()).isEqualTo(CLIENTS + frames);
+            assertThat(run.connectionsOpened()).isEqualTo(CLIENTS);
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(CLIENTS);
+            assertThat(run.result().summary().secondsUntilAllFinished()).isNotNaN();
+            assertThat(sim.stats().received())
+                    .as("frames through the capacity model")
+                    .isEqualTo(frames);
+            assertThat(sim.stats().bodyBytes()).isEqualTo(CLIENTS * (200L + messages * MESSAGE_BYTES));
+        }
+    }
+
+    @Test
+    void tcpClientsAreAdmittedByTheGreetingAndCountEachAnswerLine() throws Exception {
+        int messages = 4;
+        try (UpstreamSimulator sim = simulator(true)) {
+            ReplayRun run = Replayer.run(
+                    plan(Transport.TCP, messages, true, OnReject.DEFAULT),
+                    ReplayOptions.builder(URI.create("tcp://127.0.0.1:" + sim.tcpPort()))
+                            .build());
+
+            int lines = CLIENTS * (1 + messages);
+            assertThat(run.result().summary().responses())
+                    .containsOnly(org.assertj.core.api.Assertions.entry("ok", (long) CLIENTS + lines));
+            assertThat(run.latencyByTag().get("chat/ok").getTotalCount()).isEqualTo(CLIENTS + lines);
+            assertThat(run.connectionsOpened()).isEqualTo(CLIENTS);
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(CLIENTS);
+            assertThat(sim.stats().received())
+                    .as("lines through the capacity model")
+                    .isEqualTo(lines);
+            // A line of n bytes is n - 1 bytes of text and its newline; the decoder strips the newline.
+            assertThat(sim.stats().bodyBytes()).isEqualTo(CLIENTS * (199L + messages * (MESSAGE_BYTES - 1)));
+        }
+    }
+
+    static OnReject backoff(long millis, int maxAttempts) {
+        return new OnReject(0.0, new RetryPolicy.Backoff(millis, millis, RetryPolicy.Jitter.NONE), maxAttempts, true);
+    }
+}
