@@ -1,6 +1,7 @@
 package dev.readmit.profiles.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.ConnectionMode;
@@ -16,6 +17,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,8 +39,12 @@ final class ReplayerMessageTransportTest {
      * 40 ms after the last one.
      */
     static ReplayPlan plan(Transport transport, int messages, boolean honours, OnReject onReject) {
+        return plan(CLIENTS, transport, messages, honours, onReject);
+    }
+
+    static ReplayPlan plan(int count, Transport transport, int messages, boolean honours, OnReject onReject) {
         List<PlannedClient> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
+        for (int c = 0; c < count; c++) {
             long start = c * 5_000_000L;
             List<PlannedRequest> requests = new ArrayList<>();
             requests.add(new PlannedRequest(start, "POST", "/chat/connect", 200));
@@ -79,8 +86,7 @@ final class ReplayerMessageTransportTest {
 
             int frames = CLIENTS * (1 + messages);
             // One upgrade per client plus one answer per frame, all "200 served".
-            assertThat(run.result().summary().responses())
-                    .containsOnly(org.assertj.core.api.Assertions.entry("ok", (long) CLIENTS + frames));
+            assertThat(run.result().summary().responses()).containsOnly(entry("ok", (long) CLIENTS + frames));
             assertThat(run.latencyByTag().get("chat/ok").getTotalCount()).isEqualTo(CLIENTS + frames);
             assertThat(run.connectionsOpened()).isEqualTo(CLIENTS);
             assertThat(run.result().summary().clientsAdmitted()).isEqualTo(CLIENTS);
@@ -102,8 +108,7 @@ final class ReplayerMessageTransportTest {
                             .build());
 
             int lines = CLIENTS * (1 + messages);
-            assertThat(run.result().summary().responses())
-                    .containsOnly(org.assertj.core.api.Assertions.entry("ok", (long) CLIENTS + lines));
+            assertThat(run.result().summary().responses()).containsOnly(entry("ok", (long) CLIENTS + lines));
             assertThat(run.latencyByTag().get("chat/ok").getTotalCount()).isEqualTo(CLIENTS + lines);
             assertThat(run.connectionsOpened()).isEqualTo(CLIENTS);
             assertThat(run.result().summary().clientsAdmitted()).isEqualTo(CLIENTS);
@@ -112,6 +117,106 @@ final class ReplayerMessageTransportTest {
                     .isEqualTo(lines);
             // A line of n bytes is n - 1 bytes of text and its newline; the decoder strips the newline.
             assertThat(sim.stats().bodyBytes()).isEqualTo(CLIENTS * (199L + messages * (MESSAGE_BYTES - 1)));
+        }
+    }
+
+    /** Answers 503 + Retry-After: 1 + a ticket to an upgrade without the client's ticket, 101 to one with it. */
+    private static final class WaitingRoom {
+        final Map<String, Long> rejectedAtNanos = new ConcurrentHashMap<>();
+
+        StubServer.Answer answer(MessageStubServer.Upgrade u) {
+            String key = u.headers().get("X-Client-Key");
+            String expected = "ticket-" + key;
+            String cookie = u.headers().get("Cookie");
+            if (expected.equals(u.headers().get("Readmit-Ticket"))
+                    && cookie != null
+                    && cookie.contains("rt=" + expected)) {
+                return new StubServer.Answer(101, List.of());
+            }
+            rejectedAtNanos.putIfAbsent(key, u.receivedNanos());
+            return new StubServer.Answer(
+                    503,
+                    List.of(
+                            "Retry-After",
+                            "1",
+                            "Readmit-Ticket",
+                            expected,
+                            "Set-Cookie",
+                            "rt=" + expected + "; Path=/"));
+        }
+    }
+
+    @Test
+    void anUpgradeAnsweredWithAWaitingRoomIsRetriedAfterRetryAfterWithTheTicket() throws Exception {
+        int messages = 2;
+        WaitingRoom room = new WaitingRoom();
+        try (MessageStubServer stub = MessageStubServer.webSocket(room::answer)) {
+            ReplayRun run = Replayer.run(
+                    plan(Transport.WEBSOCKET, messages, true, OnReject.DEFAULT),
+                    ReplayOptions.builder(stub.uri("http")).build());
+
+            assertThat(run.result().summary().responses())
+                    .containsOnly(
+                            entry("waiting", (long) CLIENTS), entry("ok", (long) CLIENTS + CLIENTS * (1 + messages)));
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(CLIENTS);
+            assertThat(stub.upgrades).hasSize(2 * CLIENTS);
+            for (MessageStubServer.Upgrade u : stub.upgrades) {
+                assertThat(u.uri())
+                        .as("the upgrade goes to the session's first path")
+                        .isEqualTo("/chat/connect");
+                String key = u.headers().get("X-Client-Key");
+                if (("ticket-" + key).equals(u.headers().get("Readmit-Ticket"))) {
+                    assertThat(u.receivedNanos() - room.rejectedAtNanos.get(key))
+                            .as("the ticketed upgrade waited Retry-After")
+                            .isGreaterThan(900_000_000L);
+                }
+            }
+            assertThat(run.result().intervals().stream()
+                            .mapToLong(p -> p.waiting())
+                            .sum())
+                    .isEqualTo(CLIENTS);
+        }
+    }
+
+    @Test
+    void aTcpConnectionClosedBeforeTheGreetingIsNotAdmittedAndRetriedWithBackoff() throws Exception {
+        int messages = 2;
+        long backoffMillis = 200;
+        try (MessageStubServer stub = MessageStubServer.lines(2)) {
+            ReplayRun run = Replayer.run(
+                    plan(1, Transport.TCP, messages, true, backoff(backoffMillis, 5)),
+                    ReplayOptions.builder(stub.uri("tcp")).build());
+
+            assertThat(run.result().summary().responses())
+                    .containsOnly(entry("not_admitted", 2L), entry("ok", 1L + 1 + messages));
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(1);
+            assertThat(run.connectionsOpened()).isEqualTo(3);
+            assertThat(run.result().intervals().stream()
+                            .mapToLong(p -> p.waiting())
+                            .sum())
+                    .as("counted in the waiting series")
+                    .isEqualTo(2);
+            List<Long> accepted = stub.acceptedNanos;
+            assertThat(accepted).hasSize(3);
+            for (int i = 1; i < accepted.size(); i++) {
+                assertThat(accepted.get(i) - accepted.get(i - 1))
+                        .as("reconnect %d waited the backoff", i)
+                        .isGreaterThan((backoffMillis - 10) * 1_000_000L);
+            }
+        }
+    }
+
+    @Test
+    void aTcpClientNeverGreetedGivesUpAfterMaxAttempts() throws Exception {
+        try (MessageStubServer stub = MessageStubServer.lines(Integer.MAX_VALUE)) {
+            ReplayRun run = Replayer.run(
+                    plan(1, Transport.TCP, 1, true, backoff(20, 3)),
+                    ReplayOptions.builder(stub.uri("tcp")).build());
+
+            assertThat(run.result().summary().responses()).containsOnly(entry("not_admitted", 3L));
+            assertThat(run.clientsGaveUp()).isEqualTo(1);
+            assertThat(run.result().summary().clientsAdmitted()).isZero();
+            assertThat(stub.acceptedNanos).hasSize(3);
         }
     }
 
