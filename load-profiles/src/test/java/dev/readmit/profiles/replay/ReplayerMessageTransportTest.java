@@ -3,9 +3,11 @@ package dev.readmit.profiles.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.readmit.profiles.format.BundledProfiles;
 import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.ConnectionMode;
 import dev.readmit.profiles.format.OnReject;
+import dev.readmit.profiles.format.Profile;
 import dev.readmit.profiles.format.RetryPolicy;
 import dev.readmit.profiles.format.Transport;
 import dev.readmit.profiles.sim.NettyLeakExtension;
@@ -217,6 +219,28 @@ final class ReplayerMessageTransportTest {
             assertThat(run.clientsGaveUp()).isEqualTo(1);
             assertThat(run.result().summary().clientsAdmitted()).isZero();
             assertThat(stub.acceptedNanos).hasSize(3);
+        }
+    }
+
+    @Test
+    void theBundledChatProfileReplaysOverWebSocketAgainstTheSimulator() throws Exception {
+        Profile chat = BundledProfiles.load("chat-mass-reconnect");
+        try (UpstreamSimulator sim = simulator(false)) {
+            ReplayRun run = Replayer.runDetailed(
+                    chat,
+                    ReplayOptions.builder(URI.create("http://127.0.0.1:" + sim.port()))
+                            .scale(0.001)
+                            .speed(200)
+                            .build());
+
+            long clients = run.result().summary().clients();
+            assertThat(clients).isEqualTo(20);
+            assertThat(run.result().summary().responses()).containsOnlyKeys("ok");
+            long answers = run.result().summary().responses().get("ok");
+            assertThat(run.connectionsOpened()).isEqualTo(clients);
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(clients);
+            // Every answer but one upgrade per client is a frame the simulator served.
+            assertThat(sim.stats().received()).isEqualTo(answers - clients).isGreaterThanOrEqualTo(2 * clients);
         }
     }
 
