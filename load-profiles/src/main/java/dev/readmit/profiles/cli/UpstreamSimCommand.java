@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
             "Runs a simulated upstream service of fixed capacity that degrades like a real one when overloaded:"
                     + " a pool of workers, a FIFO queue that grows, latency that climbs with it, 503/504 on"
                     + " timeouts, 503 at once beyond the queue limit, and optionally a collapse of throughput.",
-            "Capacity (requests/s) = workers / mean service time. GET /__sim/stats returns its counters as JSON."
+            "Capacity (requests/s) = workers / mean service time. GET /__sim/stats returns its counters as JSON.",
+            "WebSocket upgrades on any path are served: each message goes through the same model and is answered"
+                    + " with a text frame \"<status> <reason>\". --tcp-listen adds a raw TCP line service."
         })
 public final class UpstreamSimCommand implements Callable<Integer> {
 
