@@ -144,7 +144,10 @@ public final class UpstreamSimCommand implements Callable<Integer> {
         InetSocketAddress address = simulator.address();
         String host = address.getAddress().getHostAddress();
         if (simulator.tcpAddress() != null) {
-            log.info("upstream-sim serving raw TCP lines on {}", simulator.tcpAddress());
+            log.info(
+                    "upstream-sim serving raw TCP lines on {}:{}",
+                    simulator.tcpAddress().getAddress().getHostAddress(),
+                    simulator.tcpAddress().getPort());
         }
         log.info(
                 "upstream-sim listening on {}:{}: {}; stats at http://{}:{}/__sim/stats",

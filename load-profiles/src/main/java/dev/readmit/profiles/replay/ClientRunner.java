@@ -125,7 +125,7 @@ final class ClientRunner {
         if (session == null) {
             pool.submit(attempt, now);
         } else if (session.isOpen()) {
-            session.send(attempt, now);
+            session.send(attempt, attempt.scheduledNanos(), now);
         } else {
             // A retried message (after a waiting answer to it) whose connection has gone meanwhile.
             engine.stats.recordSend(context.index, attempt.scheduledNanos(), now);
@@ -150,7 +150,7 @@ final class ClientRunner {
                 break;
             }
             nextIndex++;
-            session.send(new Attempt(this, r, 1, due), now);
+            session.send(new Attempt(this, r, 1, due), now, now);
         }
         queueNext();
     }
@@ -187,7 +187,7 @@ final class ClientRunner {
                 break;
             }
             nextIndex++;
-            engine.stats.recordSend(context.index, due, now);
+            engine.stats.recordSend(context.index, due, now, now);
             completed(new Attempt(this, r, 1, due), outcome, -1, now);
         }
         queueNext();

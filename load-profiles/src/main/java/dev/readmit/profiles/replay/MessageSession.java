@@ -149,9 +149,12 @@ final class MessageSession {
         });
     }
 
-    /** Sends {@code message} on the open connection at {@code now}. */
-    void send(Attempt message, long now) {
-        context.engine.stats.recordSend(context.index, message.scheduledNanos(), now);
+    /**
+     * Sends {@code message} on the open connection at {@code now}; {@code readyNanos} is when it could
+     * first leave (when the connection was admitted, for a message that waited for it), for the send lag.
+     */
+    void send(Attempt message, long readyNanos, long now) {
+        context.engine.stats.recordSend(context.index, message.scheduledNanos(), readyNanos, now);
         inFlight.addLast(message);
         if (inFlight.size() == 1) {
             armTimeout(now);
