@@ -168,7 +168,10 @@ final class MessageSession {
         }
     }
 
-    /** Ends the session: a close frame (WebSocket) or a close, and nothing more is sent. */
+    /**
+     * Ends the session: a close frame (WebSocket) or a close, and nothing more is sent; messages still
+     * unanswered end {@link Outcome#CLOSED}.
+     */
     void end() {
         State was = state;
         state = State.ENDED;
@@ -185,6 +188,8 @@ final class MessageSession {
         } else {
             ch.close();
         }
+        // Normally none is left; a client that gives up (a message rejected max_attempts times) leaves some.
+        failInFlight(Outcome.CLOSED);
     }
 
     /** What the connection's handler read; releases {@code msg}. */

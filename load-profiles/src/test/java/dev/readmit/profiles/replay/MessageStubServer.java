@@ -66,6 +66,16 @@ final class MessageStubServer implements AutoCloseable {
 
     /** A WebSocket server; {@code answer} decides each upgrade: status 101 upgrades, else that status is sent. */
     static MessageStubServer webSocket(Function<Upgrade, StubServer.Answer> answer) throws InterruptedException {
+        return webSocket(answer, bytes -> "ok");
+    }
+
+    /**
+     * A WebSocket server; {@code answer} decides each upgrade, {@code frameAnswer} the answer to a frame by its
+     * payload size (null: no answer).
+     */
+    static MessageStubServer webSocket(
+            Function<Upgrade, StubServer.Answer> answer, Function<Integer, String> frameAnswer)
+            throws InterruptedException {
         MessageStubServer[] self = new MessageStubServer[1];
         self[0] = new MessageStubServer(new ChannelInitializer<>() {
             @Override
@@ -107,8 +117,12 @@ final class MessageStubServer implements AutoCloseable {
                                     ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
                                 } else if (msg instanceof CloseWebSocketFrame close) {
                                     handshaker.close(ctx.channel(), close.retain());
-                                } else if (msg instanceof WebSocketFrame) {
-                                    ctx.writeAndFlush(new TextWebSocketFrame("ok"));
+                                } else if (msg instanceof WebSocketFrame frame) {
+                                    String text =
+                                            frameAnswer.apply(frame.content().readableBytes());
+                                    if (text != null) {
+                                        ctx.writeAndFlush(new TextWebSocketFrame(text));
+                                    }
                                 }
                             }
                         });
