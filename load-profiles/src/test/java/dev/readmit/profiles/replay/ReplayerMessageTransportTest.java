@@ -224,23 +224,22 @@ final class ReplayerMessageTransportTest {
 
     @Test
     void aClientThatGivesUpOnARejectedMessageEndsItsUnansweredMessagesClosed() throws Exception {
-        // Two steps due at once, every frame answered 429; answers are matched in order. Sent: S1 M1; S1's 429
-        // sends S2, M1's sends M2, and S2's (the second attempt, the maximum) makes the client give up with M2
-        // still unanswered.
+        // Two steps due at once, both sent when the upgrade is admitted; the 200-byte one is answered 429, the
+        // 100-byte one never. One attempt allowed: the 429 makes the client give up with the other in flight.
         List<PlannedRequest> steps = List.of(
-                new PlannedRequest(0, "POST", "/chat/connect", 200), new PlannedRequest(0, "POST", "/chat/join", 200));
+                new PlannedRequest(0, "POST", "/chat/connect", 200), new PlannedRequest(0, "POST", "/chat/join", 100));
         ReplayPlan plan = new ReplayPlan(
                 List.of(new PlannedClient(
                         "user-0", "chat", ConnectionMode.PER_CLIENT, false, steps, 0, 0, Transport.WEBSOCKET)),
                 ClientKeyPlacement.DEFAULT,
-                new OnReject(0.0, new RetryPolicy.Immediate(), 2, true));
-        try (MessageStubServer stub =
-                MessageStubServer.webSocket(u -> new StubServer.Answer(101, List.of()), bytes -> "429 slow down")) {
+                new OnReject(0.0, new RetryPolicy.Immediate(), 1, true));
+        try (MessageStubServer stub = MessageStubServer.webSocket(
+                u -> new StubServer.Answer(101, List.of()), bytes -> bytes == 200 ? "429 slow down" : null)) {
             ReplayRun run =
                     Replayer.run(plan, ReplayOptions.builder(stub.uri("http")).build());
 
             assertThat(run.result().summary().responses())
-                    .containsOnly(entry("ok", 1L), entry("waiting", 3L), entry("closed", 1L));
+                    .containsOnly(entry("ok", 1L), entry("waiting", 1L), entry("closed", 1L));
             assertThat(run.clientsGaveUp()).isEqualTo(1);
         }
     }
