@@ -53,8 +53,8 @@ final class MessageSession {
     private static final int MAX_FRAME_BYTES = 16 << 20;
     private static final int SLICE_BYTES = 64 * 1024;
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final ByteBuf NEWLINE =
-            Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('\n').asReadOnly());
+    private static final ByteBuf NEWLINE = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(new byte[] {'\n'}).asReadOnly());
 
     private enum State {
         /** No connection; the client's next due message opens one. */
