@@ -126,7 +126,7 @@ final class ReplayOverWebSocketAndTcpTest {
     void aClosedGateAnswersTheUpgradeWithAWaitingAnswerThatTheClientsRetry() throws Exception {
         admitted = AdmittedGateway.start(
                 "http://127.0.0.1:" + sim.port(),
-                "admission:\n  openPercent: 0\n  newClientsPerSecond: 1000\n",
+                "admission:\n  openPercent: 0\n  ramp: {steps: [{percent: 0, hold: 0s}]}\n  newClientsPerSecond: 1000\n",
                 new ManualClock());
         OnReject impatient = new OnReject(0.0, new RetryPolicy.Immediate(), 2, true);
         ReplayRun run = Replayer.run(
@@ -145,7 +145,7 @@ final class ReplayOverWebSocketAndTcpTest {
         admitted = AdmittedGateway.start(
                 "",
                 "mode: tcp\nupstream:\n  url: tcp://127.0.0.1:" + sim.tcpPort() + "\n"
-                        + "admission:\n  openPercent: 0\n  newClientsPerSecond: 1000\n  waiting: {maxWait: 5s}\n",
+                        + "admission:\n  openPercent: 0\n  ramp: {steps: [{percent: 0, hold: 0s}]}\n  newClientsPerSecond: 1000\n  waiting: {maxWait: 5s}\n",
                 clock);
         OnReject impatient = new OnReject(0.0, new RetryPolicy.Immediate(), 2, true);
         CompletableFuture<ReplayRun> replay = CompletableFuture.supplyAsync(() -> {
@@ -157,7 +157,8 @@ final class ReplayOverWebSocketAndTcpTest {
                 throw new IllegalStateException(e);
             }
         });
-        // The gateway judges the wait on its manual clock: move it on until every held connection is let go.
+        // The gateway judges the wait on its manual clock: move it on until every held connection is let go (the
+        // ramp stays at 0 %, so no amount of time opens the gate).
         Await.until("every client gave up", () -> {
             clock.advance(Duration.ofSeconds(1));
             return replay.isDone();
