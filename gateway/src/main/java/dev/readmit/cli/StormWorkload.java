@@ -130,7 +130,8 @@ final class StormWorkload {
                 s.holdMillis(),
                 s.messagesPerMinute(),
                 s.mix().stream().map(r -> scale(r, f)).toList(),
-                s.connection());
+                s.connection(),
+                s.transport());
     }
 
     private static RequestTemplate scale(RequestTemplate r, double f) {

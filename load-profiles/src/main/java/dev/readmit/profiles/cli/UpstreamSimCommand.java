@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
             "Runs a simulated upstream service of fixed capacity that degrades like a real one when overloaded:"
                     + " a pool of workers, a FIFO queue that grows, latency that climbs with it, 503/504 on"
                     + " timeouts, 503 at once beyond the queue limit, and optionally a collapse of throughput.",
-            "Capacity (requests/s) = workers / mean service time. GET /__sim/stats returns its counters as JSON."
+            "Capacity (requests/s) = workers / mean service time. GET /__sim/stats returns its counters as JSON.",
+            "WebSocket upgrades on any path are served: each message goes through the same model and is answered"
+                    + " with a text frame \"<status> <reason>\". --tcp-listen adds a raw TCP line service."
         })
 public final class UpstreamSimCommand implements Callable<Integer> {
 
@@ -58,6 +60,13 @@ public final class UpstreamSimCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:8081",
             description = "Address to listen on (port 0 picks one). Default: ${DEFAULT-VALUE}.")
     String listen;
+
+    @Option(
+            names = "--tcp-listen",
+            paramLabel = "HOST:PORT",
+            description = "Also serve raw TCP lines here (port 0 picks one): a greeting line on connect, then one"
+                    + " answer line per line received, through the same capacity model. Default: off.")
+    String tcpListen;
 
     @Option(
             names = "--capacity",
@@ -134,6 +143,12 @@ public final class UpstreamSimCommand implements Callable<Integer> {
         }
         InetSocketAddress address = simulator.address();
         String host = address.getAddress().getHostAddress();
+        if (simulator.tcpAddress() != null) {
+            log.info(
+                    "upstream-sim serving raw TCP lines on {}:{}",
+                    simulator.tcpAddress().getAddress().getHostAddress(),
+                    simulator.tcpAddress().getPort());
+        }
         log.info(
                 "upstream-sim listening on {}:{}: {}; stats at http://{}:{}/__sim/stats",
                 host,
@@ -264,7 +279,7 @@ public final class UpstreamSimCommand implements Callable<Integer> {
             throw usage("--service-time: " + e.getMessage());
         }
         SimConfig.Builder builder = SimConfig.builder()
-                .listen(address(listen))
+                .listen(address("--listen", listen))
                 .workers(workers)
                 .serviceTime(distribution)
                 .queueLimit(queueLimit)
@@ -273,6 +288,9 @@ public final class UpstreamSimCommand implements Callable<Integer> {
                 .seed(seed);
         if (ioThreads != null) {
             builder.ioThreads(ioThreads);
+        }
+        if (tcpListen != null) {
+            builder.tcpListen(address("--tcp-listen", tcpListen));
         }
         try {
             return builder.build();
@@ -302,10 +320,10 @@ public final class UpstreamSimCommand implements Callable<Integer> {
         return value;
     }
 
-    private InetSocketAddress address(String text) {
+    private InetSocketAddress address(String option, String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw usage("--listen must be HOST:PORT (e.g. 127.0.0.1:8081, [::1]:8081, 0.0.0.0:0), got '" + text + "'");
+            throw usage(option + " must be HOST:PORT (e.g. 127.0.0.1:8081, [::1]:8081, 0.0.0.0:0), got '" + text + "'");
         }
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -315,14 +333,14 @@ public final class UpstreamSimCommand implements Callable<Integer> {
         try {
             port = Integer.parseInt(text.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw usage("--listen port must be a number from 0 to 65535, got '" + text.substring(colon + 1) + "'");
+            throw usage(option + " port must be a number from 0 to 65535, got '" + text.substring(colon + 1) + "'");
         }
         if (port < 0 || port > 65535) {
-            throw usage("--listen port must be from 0 to 65535, got " + port);
+            throw usage(option + " port must be from 0 to 65535, got " + port);
         }
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw usage("--listen host '" + host + "' does not resolve to an address");
+            throw usage(option + " host '" + host + "' does not resolve to an address");
         }
         return address;
     }

@@ -348,6 +348,8 @@ public final class ProfileReader {
         Distribution hold = s.distribution("hold_ms", false, MAX_MILLIS);
         Distribution rate = s.distribution("messages_per_min", false, 60_000);
         ConnectionMode connection = connectionMode(s, "connection");
+        Transport transport = Transport.valueOf(
+                s.choice("transport", "http", "http", "websocket", "tcp").toUpperCase(java.util.Locale.ROOT));
         boolean loop = s.has("requests");
         boolean longLived = s.has("hold_ms");
         if (loop == longLived) {
@@ -362,11 +364,25 @@ public final class ProfileReader {
         } else if (longLived && s.has("think_ms")) {
             s.problem("think_ms", "not allowed with hold_ms: messages_per_min sets the gaps");
         }
+        if (transport != Transport.HTTP && !longLived) {
+            s.problem(
+                    "transport",
+                    JsonFields.quote(transport.label()) + " needs a long-lived session (hold_ms with"
+                            + " messages_per_min); a request loop speaks http");
+        } else if (transport != Transport.HTTP && connection != ConnectionMode.PER_CLIENT) {
+            s.problem(
+                    "transport",
+                    JsonFields.quote(transport.label()) + " holds one connection per client: connection must be"
+                            + " per_client (the default), not "
+                            + connection.name().toLowerCase(java.util.Locale.ROOT));
+        } else if (transport == Transport.WEBSOCKET && first.isEmpty()) {
+            s.problem("transport", "\"websocket\" upgrades on the first request's path: first must hold a request");
+        }
         if (mix.isEmpty() && !s.has("mix")) {
             s.problem("mix", "is required: the requests (or messages) the session sends");
         }
         s.finish();
-        return new Session(first, requests, think, hold, rate, mix, connection);
+        return new Session(first, requests, think, hold, rate, mix, connection, transport);
     }
 
     private static RequestTemplate readTemplate(JsonNode node, JsonFields parent, String field, boolean weighted) {

@@ -1,6 +1,7 @@
 package dev.readmit.profiles.format;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What each client of a population does once it has arrived. Either a request loop ({@code requests}
@@ -15,6 +16,8 @@ import java.util.List;
  * @param messagesPerMinute message rate of a long-lived connection; null for a request loop
  * @param mix weighted requests after {@code first}; weights are shares of issued requests
  * @param connection how the client holds its connections
+ * @param transport what a long-lived session speaks on its connection; {@link Transport#HTTP} for a
+ *     request loop; never null
  */
 public record Session(
         List<RequestTemplate> first,
@@ -23,11 +26,25 @@ public record Session(
         Distribution holdMillis,
         Distribution messagesPerMinute,
         List<RequestTemplate> mix,
-        ConnectionMode connection) {
+        ConnectionMode connection,
+        Transport transport) {
 
     public Session {
         first = List.copyOf(first);
         mix = List.copyOf(mix);
+        Objects.requireNonNull(transport, "transport");
+    }
+
+    /** A session over HTTP (the format's default transport). */
+    public Session(
+            List<RequestTemplate> first,
+            Distribution requests,
+            Distribution thinkMillis,
+            Distribution holdMillis,
+            Distribution messagesPerMinute,
+            List<RequestTemplate> mix,
+            ConnectionMode connection) {
+        this(first, requests, thinkMillis, holdMillis, messagesPerMinute, mix, connection, Transport.HTTP);
     }
 
     /** True for a long-lived connection with a message rate. */

@@ -1,12 +1,16 @@
 package dev.readmit.profiles.replay;
 
+import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.ConnectionMode;
 import dev.readmit.profiles.format.OnReject;
+import dev.readmit.profiles.format.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -20,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A client is queued in its loop's {@link SendSchedule} for its next request only, so the requests
  * of a plan cost no timer each: the loop fires all clients due in the same tick together.
+ *
+ * <p>A WebSocket or raw TCP client ({@link PlannedClient#transport()}) holds one {@link MessageSession}
+ * instead of a {@link ConnectionPool}: its first due message opens the connection, which is the attempt
+ * the target admits or rejects (and which the {@code on_reject} rules retry); its messages go out on it
+ * once admitted. The connection attempt is counted like a request (an outcome and a latency of its own).
  */
 final class ClientRunner {
     private final PlannedClient plan;
@@ -29,7 +38,11 @@ final class ClientRunner {
     private final int classIndex;
     private final LoopContext context;
     private final ReplayEngine engine;
+    /** The HTTP client's connections; null for a WebSocket or TCP client. */
     private final ConnectionPool pool;
+    /** The WebSocket or TCP client's connection; null for an HTTP client. */
+    private final MessageSession session;
+
     private final SplittableRandom random;
     private final boolean keepsTicket;
     private final Map<String, String> cookies = new LinkedHashMap<>();
@@ -50,11 +63,17 @@ final class ClientRunner {
         this.classIndex = classIndex;
         this.context = context;
         this.engine = context.engine;
-        this.pool = switch (plan.connection()) {
-            case SHARED -> context.sharedPool;
-            case PER_CLIENT -> new ConnectionPool(context, true, engine.maxConnectionsPerClient());
-            case PER_REQUEST -> new ConnectionPool(context, false, engine.maxConnectionsPerClient());
-        };
+        if (plan.transport() == Transport.HTTP) {
+            this.session = null;
+            this.pool = switch (plan.connection()) {
+                case SHARED -> context.sharedPool;
+                case PER_CLIENT -> new ConnectionPool(context, true, engine.maxConnectionsPerClient());
+                case PER_REQUEST -> new ConnectionPool(context, false, engine.maxConnectionsPerClient());
+            };
+        } else {
+            this.session = new MessageSession(this, context, plan.transport());
+            this.pool = null;
+        }
         this.random = new SplittableRandom(plan.seed());
         this.keepsTicket = plan.honoursRetryAfter() && engine.onReject().keepTicket();
         this.unfinished = plan.requests().size();
@@ -88,13 +107,90 @@ final class ClientRunner {
             context.sendSchedule.add(this, due);
             return;
         }
+        if (session != null && !session.isOpen()) {
+            // A message needs the connection: open it. This message and those falling due meanwhile wait in
+            // the plan (their latency runs from their intended time) until it is admitted; on a rejection
+            // the plan moves with the wait, as an HTTP client's does.
+            if (session.isIdle()) {
+                session.connect(new Attempt(this, r, 1, due));
+            }
+            return;
+        }
         nextIndex++;
         send(new Attempt(this, r, 1, due), now);
         queueNext();
     }
 
     private void send(Attempt attempt, long now) {
-        pool.submit(attempt, now);
+        if (session == null) {
+            pool.submit(attempt, now);
+        } else if (session.isOpen()) {
+            session.send(attempt, attempt.scheduledNanos(), now);
+        } else {
+            // A retried message (after a waiting answer to it) whose connection has gone meanwhile.
+            engine.stats.recordSend(context.index, attempt.scheduledNanos(), now);
+            completed(attempt, Outcome.CLOSED, -1, now);
+        }
+    }
+
+    /** Called by {@link MessageSession} when the connection attempt {@code connect} was admitted at {@code now}. */
+    void connected(Attempt connect, long now) {
+        engine.stats.recordOutcome(context.index, classIndex, Outcome.OK, connect.scheduledNanos(), now);
+        if (done || engine.stopping()) {
+            return;
+        }
+        if (!admitted) {
+            admitted = true;
+            engine.stats.recordAdmitted(now);
+        }
+        while (nextIndex < plan.requests().size()) {
+            PlannedRequest r = plan.requests().get(nextIndex);
+            long due = due(r);
+            if (due > now) {
+                break;
+            }
+            nextIndex++;
+            session.send(new Attempt(this, r, 1, due), now, now);
+        }
+        queueNext();
+    }
+
+    /**
+     * Called by {@link MessageSession} when the connection attempt {@code connect} ended without admission:
+     * a rejection is retried as the profile's {@code on_reject} says; any other end fails the messages
+     * that waited for the connection, with the same outcome, and the next message tries again.
+     */
+    void connectionEnded(Attempt connect, Outcome outcome, long retryAfterMillis, long now) {
+        engine.stats.recordOutcome(context.index, classIndex, outcome, connect.scheduledNanos(), now);
+        if (done || engine.stopping()) {
+            return;
+        }
+        if (outcome.isWaiting()) {
+            Attempt retry = retryOrGiveUp(connect, retryAfterMillis, now);
+            if (retry != null) {
+                session.awaitRetry();
+                context.loop.schedule(
+                        () -> {
+                            if (!done && !engine.stopping()) {
+                                session.connect(retry);
+                            }
+                        },
+                        retry.scheduledNanos() - System.nanoTime(),
+                        TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        while (!done && nextIndex < plan.requests().size()) {
+            PlannedRequest r = plan.requests().get(nextIndex);
+            long due = due(r);
+            if (due > now) {
+                break;
+            }
+            nextIndex++;
+            engine.stats.recordSend(context.index, due, now, now);
+            completed(new Attempt(this, r, 1, due), outcome, -1, now);
+        }
+        queueNext();
     }
 
     private void scheduleEnd() {
@@ -118,7 +214,7 @@ final class ClientRunner {
         if (done || engine.stopping()) {
             return;
         }
-        if (outcome != Outcome.WAITING) {
+        if (!outcome.isWaiting()) {
             if (!admitted
                     && outcome != Outcome.CONNECT_FAILED
                     && outcome != Outcome.CLOSED
@@ -130,12 +226,31 @@ final class ClientRunner {
             finishIfDone();
             return;
         }
+        Attempt retry = retryOrGiveUp(attempt, retryAfterMillis, now);
+        if (retry == null) {
+            return;
+        }
+        context.loop.schedule(
+                () -> {
+                    if (!done && !engine.stopping()) {
+                        send(retry, System.nanoTime());
+                    }
+                },
+                retry.scheduledNanos() - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * After a rejection of {@code attempt}: the next attempt, due when the client would retry, with the
+     * client's later requests moved by the wait; or null when the client gives up ({@code max_attempts}).
+     */
+    private Attempt retryOrGiveUp(Attempt attempt, long retryAfterMillis, long now) {
         OnReject policy = engine.onReject();
         if (attempt.number() >= policy.maxAttempts()) {
             engine.stats.gaveUp.incrementAndGet();
             done = true;
-            pool.closeIdle();
-            return;
+            closeConnections();
+            return null;
         }
         double delayMillis = plan.honoursRetryAfter() && retryAfterMillis >= 0
                 ? retryAfterMillis
@@ -144,15 +259,15 @@ final class ClientRunner {
         // The client waits: its later requests move with it (it is the server's instruction, not omission).
         shiftNanos = Math.max(
                 shiftNanos, retryAt - engine.startNanos() - attempt.request().atNanos());
-        Attempt retry = new Attempt(this, attempt.request(), attempt.number() + 1, retryAt);
-        context.loop.schedule(
-                () -> {
-                    if (!done && !engine.stopping()) {
-                        send(retry, System.nanoTime());
-                    }
-                },
-                retryAt - System.nanoTime(),
-                TimeUnit.NANOSECONDS);
+        return new Attempt(this, attempt.request(), attempt.number() + 1, retryAt);
+    }
+
+    private void closeConnections() {
+        if (session != null) {
+            session.end();
+        } else if (pool != context.sharedPool) {
+            pool.closeIdle();
+        }
     }
 
     private void finishIfDone() {
@@ -161,9 +276,7 @@ final class ClientRunner {
                 && unfinished == 0
                 && nextIndex == plan.requests().size()) {
             done = true;
-            if (pool != context.sharedPool) {
-                pool.closeIdle();
-            }
+            closeConnections();
             engine.stats.recordFinished(System.nanoTime());
         }
     }
@@ -194,6 +307,40 @@ final class ClientRunner {
                     cookies.put(c.name(), c.value());
                 }
             }
+        }
+    }
+
+    /** The WebSocket upgrade's URI: the target's base, the session's first path, and the key if it goes in the query. */
+    URI upgradeUri() {
+        String path = plan.requests().get(0).path();
+        ClientKeyPlacement key = engine.clientKey();
+        if (key.where() == ClientKeyPlacement.Where.QUERY) {
+            path += (path.indexOf('?') >= 0 ? '&' : '?') + new String(identity, StandardCharsets.US_ASCII);
+        }
+        return URI.create(engine.webSocketBase() + path);
+    }
+
+    /** Adds the client key (header or cookie placement), the ticket and the cookies this client keeps. */
+    void addUpgradeHeaders(HttpHeaders headers) {
+        ClientKeyPlacement key = engine.clientKey();
+        if (key.where() == ClientKeyPlacement.Where.HEADER) {
+            headers.set(key.name(), plan.key());
+        }
+        if (ticket != null) {
+            headers.set(TICKET_HEADER_NAME, ticket);
+        }
+        StringBuilder cookie = new StringBuilder();
+        if (key.where() == ClientKeyPlacement.Where.COOKIE) {
+            cookie.append(key.name()).append('=').append(plan.key());
+        }
+        for (Map.Entry<String, String> c : cookies.entrySet()) {
+            if (cookie.length() > 0) {
+                cookie.append("; ");
+            }
+            cookie.append(c.getKey()).append('=').append(c.getValue());
+        }
+        if (cookie.length() > 0) {
+            headers.set(HttpHeaderNames.COOKIE, cookie.toString());
         }
     }
 

@@ -15,6 +15,11 @@ final class LoopContext {
     final int index;
 
     final Bootstrap bootstrap;
+    /** Opens WebSocket connections (HTTP codec for the upgrade, then frames). */
+    final Bootstrap webSocketBootstrap;
+    /** Opens raw TCP line connections. */
+    final Bootstrap tcpBootstrap;
+
     final int maxConnections;
     final ReplayEngine engine;
     final ConnectionPool sharedPool;
@@ -22,10 +27,19 @@ final class LoopContext {
     private final ArrayDeque<ConnectionPool> starved = new ArrayDeque<>();
     int open;
 
-    LoopContext(EventLoop loop, int index, Bootstrap bootstrap, int maxConnections, ReplayEngine engine) {
+    LoopContext(
+            EventLoop loop,
+            int index,
+            Bootstrap bootstrap,
+            Bootstrap webSocketBootstrap,
+            Bootstrap tcpBootstrap,
+            int maxConnections,
+            ReplayEngine engine) {
         this.loop = loop;
         this.index = index;
         this.bootstrap = bootstrap;
+        this.webSocketBootstrap = webSocketBootstrap;
+        this.tcpBootstrap = tcpBootstrap;
         this.maxConnections = maxConnections;
         this.engine = engine;
         this.sharedPool = new ConnectionPool(this, true, Integer.MAX_VALUE);

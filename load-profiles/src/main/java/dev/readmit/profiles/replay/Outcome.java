@@ -17,7 +17,13 @@ public enum Outcome {
     /** The connection could not be opened. */
     CONNECT_FAILED,
     /** The connection closed before the answer was complete. */
-    CLOSED;
+    CLOSED,
+    /**
+     * A raw TCP connection closed by the server before its greeting line: the gateway held it waiting and
+     * gave up ({@code maxWait}). A rejection like {@link #WAITING}, retried as the profile's {@code
+     * on_reject} says (there is no {@code Retry-After} to honour, so with its {@code else} policy).
+     */
+    NOT_ADMITTED;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 
@@ -29,6 +35,11 @@ public enum Outcome {
     /** Whether the attempt's latency belongs to the latency percentiles (answers and timeouts). */
     boolean countsForLatency() {
         return this == OK || this == CLIENT_ERROR || this == ERROR || this == TIMEOUT;
+    }
+
+    /** Whether it is a rejection the client retries by its {@code on_reject} rules (the waiting series). */
+    boolean isWaiting() {
+        return this == WAITING || this == NOT_ADMITTED;
     }
 
     /** Whether it is an error in the report's errors series. */

@@ -159,7 +159,8 @@ public final class PlanBuilder {
                 honours(profile, key),
                 requests,
                 Math.min(limit, nanos(end, speed)),
-                seed);
+                seed,
+                s.transport());
     }
 
     private static RequestTemplate pick(List<RequestTemplate> mix, SplittableRandom random) {

@@ -1,5 +1,6 @@
 package dev.readmit.profiles.replay;
 
+import dev.readmit.profiles.format.ClientKeyPlacement;
 import dev.readmit.profiles.format.OnReject;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplayEngine implements AutoCloseable {
     private static final int BODY_SLICE_BYTES = 64 * 1024;
+    /** Largest answer to a WebSocket upgrade read whole (a waiting-room page, say). */
+    private static final int UPGRADE_ANSWER_BYTES = 1 << 20;
+    /** Longest answer line a raw TCP client reads; a longer one closes the connection. */
+    private static final int MAX_LINE_BYTES = 1 << 20;
 
     final ReplayStats stats;
     private final ReplayPlan plan;
@@ -39,6 +47,9 @@ final class ReplayEngine implements AutoCloseable {
     private final List<LoopContext> loops = new ArrayList<>();
     private final ByteBuf bodySource;
     private final ByteBuf body;
+    private final ByteBuf messageTextSource;
+    private final ByteBuf messageText;
+    private final String webSocketBase;
     private final RequestWriter requestWriter;
     private final long requestTimeoutNanos;
     private volatile long startNanos;
@@ -63,6 +74,14 @@ final class ReplayEngine implements AutoCloseable {
         this.bodySource = Unpooled.directBuffer(BODY_SLICE_BYTES, BODY_SLICE_BYTES);
         bodySource.writeZero(BODY_SLICE_BYTES);
         this.body = Unpooled.unreleasableBuffer(bodySource.asReadOnly());
+        this.messageTextSource = Unpooled.directBuffer(BODY_SLICE_BYTES, BODY_SLICE_BYTES);
+        while (messageTextSource.isWritable()) {
+            messageTextSource.writeByte('x');
+        }
+        this.messageText = Unpooled.unreleasableBuffer(messageTextSource.asReadOnly());
+        String basePath = target.getRawPath() == null ? "" : target.getRawPath();
+        this.webSocketBase = "ws://" + target.getHost() + ":" + port
+                + (basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath);
         int perLoop = Math.max(1, options.maxConnections() / options.ioThreads());
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
@@ -81,7 +100,24 @@ final class ReplayEngine implements AutoCloseable {
                             ch.pipeline().addLast("replay", new ResponseHandler(ReplayEngine.this, decoder));
                         }
                     });
-            loops.add(new LoopContext(loop, loops.size(), bootstrap, perLoop, this));
+            Bootstrap webSocket = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                            .addLast("http", new HttpClientCodec())
+                            .addLast("upgrade-answer", new HttpObjectAggregator(UPGRADE_ANSWER_BYTES))
+                            .addLast("session", new MessageConnectionHandler());
+                }
+            });
+            Bootstrap tcp = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                            .addLast("lines", new LineBasedFrameDecoder(MAX_LINE_BYTES))
+                            .addLast("session", new MessageConnectionHandler());
+                }
+            });
+            loops.add(new LoopContext(loop, loops.size(), bootstrap, webSocket, tcp, perLoop, this));
         }
     }
 
@@ -124,6 +160,7 @@ final class ReplayEngine implements AutoCloseable {
         stopping = true;
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         bodySource.release();
+        messageTextSource.release();
     }
 
     long startNanos() {
@@ -138,6 +175,10 @@ final class ReplayEngine implements AutoCloseable {
         return plan.onReject();
     }
 
+    ClientKeyPlacement clientKey() {
+        return plan.clientKey();
+    }
+
     RequestWriter requestWriter() {
         return requestWriter;
     }
@@ -148,6 +189,19 @@ final class ReplayEngine implements AutoCloseable {
 
     long requestTimeoutNanos() {
         return requestTimeoutNanos;
+    }
+
+    /**
+     * A read-only, never-released buffer of {@value #BODY_SLICE_BYTES} ASCII {@code x}: valid text for a
+     * WebSocket text frame and free of newlines for a line, so messages are sliced from it.
+     */
+    ByteBuf messageText() {
+        return messageText;
+    }
+
+    /** {@code ws://host:port} and the target's base path, which a WebSocket upgrade's path follows. */
+    String webSocketBase() {
+        return webSocketBase;
     }
 
     /** A read-only, never-released buffer of zeros that request bodies are sliced from. */

@@ -11,7 +11,9 @@ import java.util.function.Consumer;
  * How to replay a profile: the target and the transforms and bounds of the run. Immutable; build with
  * {@link #builder(URI)}. Thread safe.
  *
- * @param target base URL ({@code http://host:port}); request paths are appended to its path
+ * @param target base URL ({@code http://host:port}); request paths are appended to its path. {@code
+ *     ws://} and {@code tcp://} are accepted as spellings of the same address (the profile's {@code
+ *     transport} decides what each client speaks)
  * @param runName name of the run in the result (e.g. {@code direct}, {@code through readmit})
  * @param speed time compression, &gt; 0
  * @param scale client multiplier, &gt; 0
@@ -53,8 +55,9 @@ public record ReplayOptions(
     public ReplayOptions {
         Objects.requireNonNull(target, "target");
         String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") || target.getHost() == null) {
-            throw new IllegalArgumentException("target must be an http://host[:port] URL, got " + target);
+        if (!(scheme.equals("http") || scheme.equals("ws") || scheme.equals("tcp")) || target.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "target must be an http://host[:port] URL (or ws://, tcp://), got " + target);
         }
         check(speed > 0 && Double.isFinite(speed), "speed", speed, "> 0");
         check(scale > 0 && Double.isFinite(scale), "scale", scale, "> 0");

@@ -85,9 +85,19 @@ final class ReplayStats {
     }
 
     void recordSend(int loop, long scheduledNanos, long nowNanos) {
+        recordSend(loop, scheduledNanos, scheduledNanos, nowNanos);
+    }
+
+    /**
+     * An attempt handed over at {@code nowNanos} that could not leave before {@code readyNanos} for a
+     * reason outside the generator (a WebSocket or TCP message waits for its connection to be admitted):
+     * its send lag runs from the later of its intended time and {@code readyNanos}, so the lag keeps
+     * measuring the generator only. Its latency still runs from its intended time.
+     */
+    void recordSend(int loop, long scheduledNanos, long readyNanos, long nowNanos) {
         increment(loop, SENT);
         if (scheduledNanos - measureFromNanos >= 0) {
-            long lagNanos = nowNanos - scheduledNanos;
+            long lagNanos = nowNanos - Math.max(scheduledNanos, readyNanos);
             increment(loop, MEASURED_SENT);
             lag[loop].recordValue(micros(lagNanos));
             minLagNanos.accumulate(lagNanos);

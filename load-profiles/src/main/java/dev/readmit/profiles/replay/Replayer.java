@@ -165,7 +165,7 @@ public final class Replayer {
                         if (o.isError()) {
                             errors += n;
                         }
-                        if (o == Outcome.WAITING) {
+                        if (o.isWaiting()) {
                             waiting += n;
                         }
                         if (o.countsForLatency()) {

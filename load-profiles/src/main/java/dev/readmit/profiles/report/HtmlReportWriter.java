@@ -153,7 +153,8 @@ public final class HtmlReportWriter {
             <h1 id="title">readmit report</h1>
             <p class="note">Latency is measured from each request's scheduled send time, so a stall shows as
             latency instead of being hidden (coordinated omission). Each point is one interval of the run; one line
-            per run. Errors exclude waiting-room answers (503/429 with Retry-After), which are charted apart.</p>
+            per run. Errors exclude waiting-room answers (503/429 with Retry-After, and raw TCP connections closed before
+            their greeting), which are charted apart.</p>
             <div class="charts" id="charts"></div>
             <h2>Summary</h2>
             <table id="summary"></table>

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  */
 public final class TextSummary {
 
-    private static final List<String> OUTCOME_ORDER = List.of("ok", "waiting", "error", "timeout", "connect_failed");
+    private static final List<String> OUTCOME_ORDER =
+            List.of("ok", "waiting", "not_admitted", "error", "timeout", "connect_failed");
     private static final List<String> PERCENTILE_ORDER = List.of("p50", "p90", "p99", "p99.9", "p99.99", "max");
 
     private TextSummary() {}

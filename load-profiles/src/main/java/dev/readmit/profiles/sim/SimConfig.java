@@ -33,6 +33,7 @@ public final class SimConfig {
     public static final long DEFAULT_SEED = 42;
 
     private final InetSocketAddress listen;
+    private final InetSocketAddress tcpListen;
     private final int workers;
     private final ServiceTimeDistribution serviceTime;
     private final int queueLimit;
@@ -43,6 +44,7 @@ public final class SimConfig {
 
     private SimConfig(Builder builder) {
         this.listen = builder.listen;
+        this.tcpListen = builder.tcpListen;
         this.workers = builder.workers;
         this.serviceTime = builder.serviceTime;
         this.queueLimit = builder.queueLimit;
@@ -60,6 +62,14 @@ public final class SimConfig {
     /** Address to listen on; port 0 picks a free port (see {@link UpstreamSimulator#port()}). */
     public InetSocketAddress listen() {
         return listen;
+    }
+
+    /**
+     * Address of the raw TCP line service (greeting on connect, one answer line per line, through the same
+     * model), or null when it is off. Port 0 picks a free port (see {@link UpstreamSimulator#tcpPort()}).
+     */
+    public InetSocketAddress tcpListen() {
+        return tcpListen;
     }
 
     /** Requests served at the same time, at least 1. */
@@ -117,7 +127,8 @@ public final class SimConfig {
 
     @Override
     public String toString() {
-        return "SimConfig[" + listen + ", " + describe() + ", ioThreads " + ioThreads + ", seed " + seed + "]";
+        return "SimConfig[" + listen + (tcpListen == null ? "" : ", tcp " + tcpListen) + ", " + describe()
+                + ", ioThreads " + ioThreads + ", seed " + seed + "]";
     }
 
     /**
@@ -127,6 +138,7 @@ public final class SimConfig {
     public static final class Builder {
         private final List<String> setOnce = new ArrayList<>();
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+        private InetSocketAddress tcpListen;
         private int workers;
         private ServiceTimeDistribution serviceTime;
         private int queueLimit = DEFAULT_QUEUE_LIMIT;
@@ -148,6 +160,13 @@ public final class SimConfig {
         public Builder listen(InetSocketAddress value) {
             once("listen", value);
             listen = value;
+            return this;
+        }
+
+        /** Default null: no raw TCP line service. */
+        public Builder tcpListen(InetSocketAddress value) {
+            once("tcpListen", value);
+            tcpListen = value;
             return this;
         }
 

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,6 +22,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -30,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection of the simulated upstream: counts and drops request bodies as they stream in, hands each
  * complete request to the {@link CapacityModel}, and writes its answer; answers {@code /__sim/} requests
- * itself.
+ * itself. A {@code GET} with {@code Upgrade: websocket} on any other path is upgraded, and the connection
+ * handed to a {@link SimMessageHandler}.
  *
  * <p>Fields are touched only on the channel's event loop (the model's answers are handed back to it), so
  * they need no {@code volatile}. Answers on one connection keep request order: reading stops while a
@@ -41,6 +48,9 @@ final class SimRequestHandler extends ChannelInboundHandlerAdapter {
     static final String STATS_PATH = "/__sim/stats";
     static final String RESET_PEAKS_PATH = "/__sim/reset-peaks";
     private static final String SIM_PREFIX = "/__sim/";
+    /** Largest WebSocket frame payload accepted, bytes; a larger one closes the connection. */
+    private static final int MAX_FRAME_BYTES = 16 << 20;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger log = LoggerFactory.getLogger(SimRequestHandler.class);
 
@@ -49,7 +59,8 @@ final class SimRequestHandler extends ChannelInboundHandlerAdapter {
         STATS,
         RESET_PEAKS,
         NOT_FOUND,
-        BAD_METHOD
+        BAD_METHOD,
+        UPGRADE
     }
 
     private record Request(Route route, boolean keepAlive, HttpVersion version) {}
@@ -66,6 +77,8 @@ final class SimRequestHandler extends ChannelInboundHandlerAdapter {
     private long bodyBytes;
     private boolean awaitingAnswer;
     private boolean failed;
+    /** The head of a WebSocket upgrade request until its end arrives. */
+    private HttpRequest upgrade;
 
     SimRequestHandler(UpstreamSimulator simulator, SimTimer timer, CapacityModel model, LongAdder bodyBytesTotal) {
         this.simulator = simulator;
@@ -90,13 +103,18 @@ final class SimRequestHandler extends ChannelInboundHandlerAdapter {
                     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
-                route = route(request);
+                route = isWebSocketUpgrade(request) ? Route.UPGRADE : route(request);
+                upgrade = route == Route.UPGRADE ? request : null;
                 keepAlive = HttpUtil.isKeepAlive(request);
                 version = request.protocolVersion();
                 bodyBytes = 0;
             }
             if (msg instanceof HttpContent content) {
                 bodyBytes += content.content().readableBytes();
+            }
+            if (msg instanceof LastHttpContent && route == Route.UPGRADE) {
+                upgrade(ctx);
+                return;
             }
             if (msg instanceof LastHttpContent) {
                 if (route == Route.MODEL) {
@@ -112,6 +130,47 @@ final class SimRequestHandler extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private static boolean isWebSocketUpgrade(HttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+                        request.headers().get(HttpHeaderNames.UPGRADE))
+                && !request.uri().startsWith(SIM_PREFIX);
+    }
+
+    /**
+     * Answers the upgrade with {@code 101} (Netty's handshaker checks the key and version) and hands the
+     * connection to a {@link SimMessageHandler}, which puts every message through the model.
+     */
+    private void upgrade(ChannelHandlerContext ctx) {
+        HttpRequest head = upgrade;
+        upgrade = null;
+        if (awaitingAnswer) {
+            // An upgrade pipelined behind a plain request: no client does this; refuse it plainly.
+            log.debug(
+                    "upgrade pipelined behind a request from {}; closing",
+                    ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                head.protocolVersion(),
+                head.method(),
+                head.uri(),
+                Unpooled.EMPTY_BUFFER,
+                head.headers(),
+                EmptyHttpHeaders.INSTANCE);
+        String host = head.headers().get(HttpHeaderNames.HOST, "localhost");
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                        "ws://" + host + head.uri(), null, false, MAX_FRAME_BYTES)
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        ctx.pipeline().replace(this, "simulator", SimMessageHandler.webSocket(timer, model, bodyBytesTotal));
+        handshaker.handshake(ctx.channel(), request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     private static Route route(HttpRequest request) {

@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -38,11 +39,19 @@ import org.slf4j.LoggerFactory;
  * the simulator's {@code 503}s carry no {@code Retry-After}, so a load generator counts them as errors, not
  * as a waiting room.
  *
+ * <p>Long-lived connections: a {@code GET} with {@code Upgrade: websocket} on any path is upgraded, and each
+ * text or binary message then goes through the same model and is answered with a text frame {@code
+ * "<status> <reason>"} (e.g. {@code "200 served"}, {@code "503 overloaded: queue full"}). With {@link
+ * SimConfig#tcpListen()} set, a raw TCP line service listens there too: a greeting line on connect, then
+ * one answer line of the same form per line received. See {@link SimMessageHandler}.
+ *
  * <p>Thread safe. {@link #close()} stops it; requests still open are dropped with their connections.
  */
 public final class UpstreamSimulator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamSimulator.class);
+    /** Longest line the TCP line service reads, bytes; a longer one closes the connection. */
+    private static final int MAX_LINE_BYTES = 16 << 20;
 
     private final SimConfig config;
     private final SimTimer timer;
@@ -51,6 +60,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final EventLoopGroup group;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Channel serverChannel;
+    private Channel tcpChannel;
 
     private UpstreamSimulator(SimConfig config, SimTimer timer) {
         this.config = config;
@@ -103,9 +113,23 @@ public final class UpstreamSimulator implements AutoCloseable {
                                         new SimRequestHandler(UpstreamSimulator.this, timer, model, bodyBytes));
                     }
                 });
-        InetSocketAddress listen = config.listen();
+        serverChannel = bind(bootstrap, config.listen());
+        if (config.tcpListen() != null) {
+            ServerBootstrap lines = bootstrap.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                            .addLast("lines", new LineBasedFrameDecoder(MAX_LINE_BYTES))
+                            .addLast("simulator", SimMessageHandler.lines(timer, model, bodyBytes));
+                }
+            });
+            tcpChannel = bind(lines, config.tcpListen());
+        }
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress listen) {
         try {
-            serverChannel = bootstrap.bind(listen).sync().channel();
+            return bootstrap.bind(listen).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding " + listen, e);
@@ -127,6 +151,23 @@ public final class UpstreamSimulator implements AutoCloseable {
     /** The port it listens on (the chosen one if the config said 0). */
     public int port() {
         return address().getPort();
+    }
+
+    /** The address of the raw TCP line service, with the actual port, or null when it is off. */
+    public InetSocketAddress tcpAddress() {
+        return tcpChannel == null ? null : (InetSocketAddress) tcpChannel.localAddress();
+    }
+
+    /**
+     * The port of the raw TCP line service.
+     *
+     * @throws IllegalStateException if it is off ({@link SimConfig#tcpListen()} is null)
+     */
+    public int tcpPort() {
+        if (tcpChannel == null) {
+            throw new IllegalStateException("the TCP line service is off (SimConfig.tcpListen is null)");
+        }
+        return tcpAddress().getPort();
     }
 
     /** Its counters now. Any thread; see {@link SimStats} on consistency. */
@@ -157,6 +198,9 @@ public final class UpstreamSimulator implements AutoCloseable {
         timer.close();
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
+        }
+        if (tcpChannel != null) {
+            tcpChannel.close().awaitUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

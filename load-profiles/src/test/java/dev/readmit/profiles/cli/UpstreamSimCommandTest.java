@@ -78,9 +78,11 @@ final class UpstreamSimCommandTest {
                 "--timeout", "750ms",
                 "--collapse", "0.25",
                 "--io-threads", "1",
-                "--seed", "9");
+                "--seed", "9",
+                "--tcp-listen", "127.0.0.1:0");
 
         assertThat(config.listen()).isEqualTo(new InetSocketAddress("::1", 0));
+        assertThat(config.tcpListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 0));
         assertThat(config.queueLimit()).isZero();
         assertThat(config.timeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.collapseFactor()).isEqualTo(0.25);
@@ -105,6 +107,7 @@ final class UpstreamSimCommandTest {
                 "--workers 4 --service-time 5ms --collapse -1 | --collapse: must be 0 (off) or a positive number",
                 "--workers 4 --service-time 5ms --listen localhost | --listen must be HOST:PORT",
                 "--workers 4 --service-time 5ms --listen 127.0.0.1:99999 | --listen port must be from 0 to 65535",
+                "--workers 4 --service-time 5ms --tcp-listen 6667 | --tcp-listen must be HOST:PORT",
                 "--capacity 100 | Missing required option: '--workers=N'",
             })
     void rejectsBadOptionsWithUsageErrorsThatNameTheOption(String args, String message) {

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 final class ProfileReaderTest {
@@ -53,6 +54,40 @@ final class ProfileReaderTest {
             assertThat(pop.session().requests()).isEqualTo(new Distribution.Const(2));
         });
         assertThat(p.clientCount()).isEqualTo(3);
+    }
+
+    private static final String LONG_LIVED_POPULATION = "{\"name\":\"p\",\"clients\":3,\"key\":\"k-{i}\","
+            + "\"arrival\":{\"process\":\"at_once\"},"
+            + "\"session\":{TRANSPORT\"first\":[{\"method\":\"POST\",\"path\":\"/connect\"}],"
+            + "\"hold_ms\":500,\"messages_per_min\":60,\"mix\":[{\"method\":\"POST\",\"path\":\"/m\"}]}}";
+
+    private static String longLived(String transportField) {
+        return modelled(LONG_LIVED_POPULATION.replace("TRANSPORT", transportField));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "'',HTTP",
+        "'\"transport\":\"http\",',HTTP",
+        "'\"transport\":\"websocket\",',WEBSOCKET",
+        "'\"transport\":\"tcp\",',TCP"
+    })
+    void readsTheTransportOfALongLivedSessionWithHttpAsTheDefault(String field, Transport expected) throws Exception {
+        Profile p = read(longLived(field));
+
+        assertThat(p.populations())
+                .singleElement()
+                .satisfies(pop -> assertThat(pop.session().transport()).isEqualTo(expected));
+    }
+
+    @Test
+    void aRequestLoopSpeaksHttp() throws Exception {
+        assertThat(read(modelled(GOOD_POPULATION))
+                        .populations()
+                        .get(0)
+                        .session()
+                        .transport())
+                .isEqualTo(Transport.HTTP);
     }
 
     static Stream<Arguments> badProfiles() {
@@ -102,6 +137,24 @@ final class ProfileReaderTest {
                         modelled(GOOD_POPULATION.replace("\"requests\":2", "\"requests\":2,\"hold_ms\":5")),
                         "model.populations[0].session.requests: give either requests (a request loop, with think_ms)"
                                 + " or hold_ms (a long-lived connection, with messages_per_min), not both"),
+                Arguments.of(
+                        longLived("\"transport\":\"smtp\","),
+                        "test.jsonl:1: model.populations[0].session.transport: \"smtp\" unknown (one of http,"
+                                + " websocket, tcp)"),
+                Arguments.of(
+                        modelled(GOOD_POPULATION.replace(
+                                "\"requests\":2", "\"transport\":\"websocket\",\"requests\":2")),
+                        "model.populations[0].session.transport: \"websocket\" needs a long-lived session (hold_ms"
+                                + " with messages_per_min); a request loop speaks http"),
+                Arguments.of(
+                        longLived("\"transport\":\"tcp\",\"connection\":\"shared\","),
+                        "model.populations[0].session.transport: \"tcp\" holds one connection per client: connection"
+                                + " must be per_client (the default), not shared"),
+                Arguments.of(
+                        longLived("\"transport\":\"websocket\",")
+                                .replace("\"first\":[{\"method\":\"POST\",\"path\":\"/connect\"}],", ""),
+                        "model.populations[0].session.transport: \"websocket\" upgrades on the first request's path:"
+                                + " first must hold a request"),
                 Arguments.of(
                         modelled(GOOD_POPULATION.replace("k-{i}", "same")),
                         "model.populations[0].key: \"same\" must contain {i}"),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.readmit.profiles.format.BundledProfiles;
 import dev.readmit.profiles.format.Profile;
 import dev.readmit.profiles.format.ProfileReader;
+import dev.readmit.profiles.format.Transport;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +119,17 @@ final class PlanBuilderTest {
         assertThat(byKey(plan)).containsKeys("agent-00000", "agent-00099", "restore-000");
         // 600 s of model at speed 10: nothing planned after 60 s.
         assertThat(plan.endNanos()).isLessThanOrEqualTo(60_000_000_000L);
+    }
+
+    @Test
+    void clientsOfALongLivedSessionSpeakItsTransportAndRequestLoopsHttp() throws Exception {
+        ReplayPlan chat = PlanBuilder.build(BundledProfiles.load("chat-mass-reconnect"), 5, 0.01, 0);
+        ReplayPlan web = PlanBuilder.build(BundledProfiles.load("web-after-maintenance"), 5, 0.01, 0);
+
+        assertThat(chat.clients()).isNotEmpty().allSatisfy(c -> assertThat(c.transport())
+                .isEqualTo(Transport.WEBSOCKET));
+        assertThat(web.clients()).isNotEmpty().allSatisfy(c -> assertThat(c.transport())
+                .isEqualTo(Transport.HTTP));
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code LEAK:} record was logged meanwhile. Use it with {@code @RegisterExtension} or
  * {@code @ExtendWith}; close every server in the test itself (before this runs).
  */
-final class NettyLeakExtension implements BeforeEachCallback, AfterEachCallback {
+public final class NettyLeakExtension implements BeforeEachCallback, AfterEachCallback {
 
     private static final Logger DETECTOR_LOG = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
 
