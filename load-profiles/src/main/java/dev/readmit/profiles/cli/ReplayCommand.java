@@ -9,6 +9,7 @@ import dev.readmit.profiles.replay.ReplayOptions;
 import dev.readmit.profiles.replay.ReplayRun;
 import dev.readmit.profiles.replay.ReplaySummary;
 import dev.readmit.profiles.replay.Replayer;
+import dev.readmit.profiles.report.HtmlReportWriter;
 import dev.readmit.profiles.report.RunResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -195,17 +196,21 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplayRun run = Replayer.runDetailed(p, options);
         out.println(ReplaySummary.format(run));
         if (reportDir != null) {
-            writeReport(reportDir, run.result());
+            writeReport(reportDir, "readmit replay: " + p.name(), run.result());
             out.println("report:        " + reportDir.toAbsolutePath());
         }
         out.flush();
         return 0;
     }
 
-    /** Writes the report files of one run: the result as JSON (the {@code .hlog} is written during the run). */
-    static void writeReport(Path dir, RunResult result) throws IOException {
+    /**
+     * Writes the report files of one run: the result as JSON and the HTML report with its charts
+     * ({@code index.html}, {@link HtmlReportWriter}); the {@code .hlog} is written during the run.
+     */
+    static void writeReport(Path dir, String title, RunResult result) throws IOException {
         Files.createDirectories(dir);
         writeResultJson(dir.resolve(RESULT_JSON), List.of(result));
+        HtmlReportWriter.write(dir, title, List.of(result));
     }
 
     /** The results as JSON (Jackson; NaN written as the string {@code "NaN"}). */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.readmit.profiles.format.Profile;
 import dev.readmit.profiles.format.ProfileReader;
 import dev.readmit.profiles.replay.StubServer;
+import dev.readmit.profiles.report.HtmlReportWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ final class CommandsTest {
     }
 
     @Test
-    void replayWritesTheSummaryTheHistogramLogAndTheResult() throws Exception {
+    void replayWritesTheSummaryTheHistogramLogTheResultAndTheHtmlReport() throws Exception {
         Path report = dir.resolve("report");
         try (StubServer stub = new StubServer(s -> StubServer.Answer.ok())) {
             int code = run(
@@ -116,6 +117,9 @@ final class CommandsTest {
             assertThat(result.get("summary").get("responses").get("ok").asLong())
                     .isEqualTo(result.get("summary").get("requestsSent").asLong());
             assertThat(result.get("intervals").size()).isPositive();
+            String html = Files.readString(report.resolve(HtmlReportWriter.INDEX_FILE));
+            assertThat(html).contains("readmit replay: backup-agents-return").contains("id=\"report-data\"");
+            assertThat(report.resolve(HtmlReportWriter.CHART_JS_FILE)).isNotEmptyFile();
             assertThat(stub.seen)
                     .allSatisfy(s -> assertThat(s.headers().get("X-Client-Key")).isNotBlank());
         }
