@@ -287,7 +287,8 @@ public record ControlSettings(
                         "baselineP99",
                         "amberP99OverBaseline",
                         "redP99OverBaseline",
-                        "recoveryHold"));
+                        "recoveryHold",
+                        "learnBaselineSamples"));
         String p = root + ".health";
         HealthThresholds d = HealthThresholds.ofDefaults();
         try {
@@ -303,6 +304,13 @@ public record ControlSettings(
                             number(fields, h, p, "amberP99OverBaseline", d.amberP99OverBaseline(), 1, 100))
                     .redP99OverBaseline(number(fields, h, p, "redP99OverBaseline", d.redP99OverBaseline(), 1, 100))
                     .recoveryHold(fields.duration(h, p, "recoveryHold", d.recoveryHold(), Duration.ZERO))
+                    .learnBaselineSamples(fields.integer(
+                            h,
+                            p,
+                            "learnBaselineSamples",
+                            d.learnBaselineSamples(),
+                            0,
+                            HealthThresholds.MAX_LEARN_BASELINE_SAMPLES))
                     .build();
         } catch (IllegalArgumentException e) {
             fields.problem(p, e.getMessage());
