@@ -78,8 +78,8 @@ public final class AdmissionController {
     // Written and read only by the ticking thread.
     private long demandWindowStartNanos;
     private long demandAdmitsAtWindowStart;
-    private long demandLimiterRejectsAtWindowStart;
     private final long[] demandAsksAtWindowStart;
+    private final long[] demandAsksWithRoomAtWindowStart;
     private boolean windowStayedGreen = true;
     private long lastExpireNanos;
     private GateColour appliedColour = GateColour.GREEN;
@@ -102,6 +102,7 @@ public final class AdmissionController {
         this.lastExpireNanos = b.clock.nanoTime();
         this.advanceOnDemand = b.advanceOnDemand;
         this.demandAsksAtWindowStart = new long[plan.classCount()];
+        this.demandAsksWithRoomAtWindowStart = new long[plan.classCount()];
         this.demandWindowStartNanos = lastExpireNanos;
     }
 
@@ -139,10 +140,10 @@ public final class AdmissionController {
             return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, Long.MAX_VALUE);
         }
         double position = CohortHash.position(clientHash);
-        if (!ramp.isEligible(position)) {
-            return waitForRamp(clientHash, classIndex, ramp, position, nowNanos);
-        }
         boolean upstreamHasRoom = limiter == null || limiter.inFlight() < limiter.limit();
+        if (!ramp.isEligible(position)) {
+            return waitForRamp(clientHash, classIndex, ramp, position, upstreamHasRoom, nowNanos);
+        }
         if (upstreamHasRoom && newClients.tryAcquireAt(nowNanos)) {
             admitted.add(clientHash, nowNanos);
             line.leave(clientHash);
@@ -154,11 +155,16 @@ public final class AdmissionController {
         }
         long place = line.placeOf(clientHash);
         long estimate = estimateForPlace(place, nowNanos);
-        counters.recordWait(classIndex);
+        if (upstreamHasRoom) {
+            counters.recordWait(classIndex);
+        } else {
+            counters.recordWaitForRoom(classIndex);
+        }
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), true);
     }
 
-    private Decision waitForRamp(long clientHash, int classIndex, ClassRamp ramp, double position, long nowNanos) {
+    private Decision waitForRamp(
+            long clientHash, int classIndex, ClassRamp ramp, double position, boolean upstreamHasRoom, long nowNanos) {
         double open = ramp.openFraction();
         // Clients ahead: everyone already in line, plus the share of the population whose cohort
         // positions lie between the open edge and this client's. The population is estimated from
@@ -176,7 +182,7 @@ public final class AdmissionController {
         long estimate = advanceOnDemand && ramp.state() != RampState.PAUSED
                 ? Math.max(placeNanos, soonestOpenOnDemand(ramp, position))
                 : Math.max(ramp.nanosUntilOpen(position, nowNanos), placeNanos);
-        counters.recordWaitForRamp(classIndex);
+        counters.recordWaitForRamp(classIndex, upstreamHasRoom);
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), false);
     }
 
@@ -239,10 +245,10 @@ public final class AdmissionController {
     }
 
     /**
-     * Once per {@link #DEMAND_WINDOW_NANOS}: if over that window the gate stayed green, new clients
-     * took less than {@link #DEMAND_USE} of the bucket's permits, and no admitted request was refused
-     * by the concurrency limiter (so it is the ramp, not the upstream, that leaves the rate unused),
-     * every class whose closed cohorts asked to come in steps up one step.
+     * Once per {@link #DEMAND_WINDOW_NANOS}: if over that window the gate stayed green and new clients
+     * took less than {@link #DEMAND_USE} of the bucket's permits, every class whose closed cohorts
+     * asked to come in while the upstream had a free slot (so it is the ramp, not the upstream, that
+     * kept them out) steps up one step.
      *
      * <p>Why: a ramp's timer knows nothing of the service's capacity. A slow timer leaves the
      * upstream idle while the crowd waits (a ten-minute ramp keeps a service that could readmit
@@ -252,6 +258,13 @@ public final class AdmissionController {
      * that the open cohorts cannot fill moves it sooner. The window (1 s) is also the debounce: a
      * step's newly eligible clients come back after their {@code Retry-After} (at least 1 s), and
      * the bucket's burst covers that second.
+     *
+     * <p>Why "asked while a slot was free" and not "the limiter refused nobody": an upstream run near
+     * its capacity has its limit reached now and then in most seconds, while sessions keep ending and
+     * freeing room; with any refusal holding the ramp, the open cohorts drained, nobody new was let in
+     * while slots were free, and the upstream ran below capacity until a quiet second (issue 6). A
+     * closed-cohort client that found a free slot is direct evidence of room the ramp wasted; when the
+     * upstream is the bottleneck every such client finds the limit reached, and the ramp holds.
      */
     private void advanceRampsOnDemand(long nowNanos, GateColour colour) {
         double seconds = (nowNanos - demandWindowStartNanos) / 1e9;
@@ -259,17 +272,16 @@ public final class AdmissionController {
         for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
             admits += counters.admits(c, Decision.Admit.NEWLY_ADMITTED);
         }
-        long limiterRejects = limiter == null ? 0 : limiter.rejectedCount();
         double permits = newClients.permitsPerSecond() * seconds;
         boolean rateUnused = colour == GateColour.GREEN
                 && windowStayedGreen
                 && !newAdmissionsStopped
                 && permits >= 1
-                && admits - demandAdmitsAtWindowStart < permits * DEMAND_USE
-                && limiterRejects == demandLimiterRejectsAtWindowStart;
+                && admits - demandAdmitsAtWindowStart < permits * DEMAND_USE;
         for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
             long asks = counters.waitsForRamp(c);
-            if (rateUnused && asks > demandAsksAtWindowStart[c]) {
+            long asksWithRoom = counters.waitsForRampWithRoom(c);
+            if (rateUnused && asksWithRoom > demandAsksWithRoomAtWindowStart[c]) {
                 plan.advanceOnDemand(
                         c,
                         nowNanos,
@@ -277,16 +289,17 @@ public final class AdmissionController {
                         String.format(
                                 java.util.Locale.ROOT,
                                 "open cohorts used %d of %.0f new-client permits in %.1f s while %d closed-cohort"
-                                        + " clients asked",
+                                        + " clients asked (%d with an upstream slot free)",
                                 admits - demandAdmitsAtWindowStart,
                                 permits,
                                 seconds,
-                                asks - demandAsksAtWindowStart[c]));
+                                asks - demandAsksAtWindowStart[c],
+                                asksWithRoom - demandAsksWithRoomAtWindowStart[c]));
             }
             demandAsksAtWindowStart[c] = asks;
+            demandAsksWithRoomAtWindowStart[c] = asksWithRoom;
         }
         demandAdmitsAtWindowStart = admits;
-        demandLimiterRejectsAtWindowStart = limiterRejects;
         demandWindowStartNanos = nowNanos;
         windowStayedGreen = true;
     }
