@@ -150,6 +150,15 @@ public final class StormCommand implements Callable<Integer> {
     int maxConnections = 9_000;
 
     @Option(
+            names = "--close-from-retry-after",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "readmit's waiting.closeFromRetryAfter: waiting clients told to come back after at least"
+                    + " this long are not kept connected (for storms larger than the connection limits). Default:"
+                    + " keep them connected.")
+    Duration closeFromRetryAfter;
+
+    @Option(
             names = "--gateway-heap",
             paramLabel = "SIZE",
             description = "Run readmit's gateway in its own JVM with -Xmx SIZE (e.g. 512m) and report its peak heap"
@@ -310,7 +319,12 @@ public final class StormCommand implements Callable<Integer> {
                         if (gatewayHeap != null) {
                             int gatewayPort = NginxLimitReq.freePort();
                             try (GatewayProcess gateway = GatewayProcess.start(
-                                    gatewayYaml("127.0.0.1:" + gatewayPort, port, newClientsPerSecond, baseline),
+                                    gatewayYaml(
+                                            "127.0.0.1:" + gatewayPort,
+                                            port,
+                                            newClientsPerSecond,
+                                            baseline,
+                                            closeFromRetryAfter),
                                     gatewayPort,
                                     gatewayHeap)) {
                                 banner(
@@ -327,8 +341,8 @@ public final class StormCommand implements Callable<Integer> {
                             }
                             break;
                         }
-                        try (InProcessGateway gateway =
-                                InProcessGateway.start(gatewayConfig(port, newClientsPerSecond, baseline))) {
+                        try (InProcessGateway gateway = InProcessGateway.start(
+                                gatewayConfig(port, newClientsPerSecond, baseline, closeFromRetryAfter))) {
                             banner(
                                     out,
                                     "through readmit, newClientsPerSecond " + fmt(newClientsPerSecond)
@@ -361,6 +375,10 @@ public final class StormCommand implements Callable<Integer> {
             }
         }
 
+        if (closeFromRetryAfter != null) {
+            notes.add("readmit: waiting.closeFromRetryAfter " + human(closeFromRetryAfter)
+                    + " (waiting clients told to come back after at least that long are not kept connected)");
+        }
         for (ReplayRun r : replays) {
             if (r.lateForConnection() > 0) {
                 notes.add(String.format(
@@ -495,10 +513,12 @@ public final class StormCommand implements Callable<Integer> {
      * rate sized from the capacity (C / requests per session); the ramp, the health gate and the adaptive
      * concurrency limit at their defaults.
      */
-    static GatewayConfig gatewayConfig(int upstreamPort, double newClientsPerSecond, Duration baselineP99)
+    static GatewayConfig gatewayConfig(
+            int upstreamPort, double newClientsPerSecond, Duration baselineP99, Duration closeFromRetryAfter)
             throws ConfigException {
         return GatewayConfigReader.read(
-                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond, baselineP99), "(storm gateway)");
+                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond, baselineP99, closeFromRetryAfter),
+                "(storm gateway)");
     }
 
     /**
@@ -510,7 +530,12 @@ public final class StormCommand implements Callable<Integer> {
     }
 
     /** The YAML of {@link #gatewayConfig}, listening at {@code listen}. */
-    static String gatewayYaml(String listen, int upstreamPort, double newClientsPerSecond, Duration baselineP99) {
+    static String gatewayYaml(
+            String listen,
+            int upstreamPort,
+            double newClientsPerSecond,
+            Duration baselineP99,
+            Duration closeFromRetryAfter) {
         return String.join(
                 "\n",
                 "listen: " + listen,
@@ -525,6 +550,9 @@ public final class StormCommand implements Callable<Integer> {
                 "  defaultClass: bulk",
                 "  newClientsPerSecond: " + fmt(newClientsPerSecond),
                 baselineP99 == null ? "" : "  health: {baselineP99: " + baselineP99.toMillis() + "ms}",
+                closeFromRetryAfter == null
+                        ? ""
+                        : "  waiting: {closeFromRetryAfter: " + closeFromRetryAfter.toMillis() + "ms}",
                 "");
     }
 
