@@ -75,6 +75,18 @@ public final class AdmissionController {
 
     private final boolean advanceOnDemand;
 
+    /** Weight of each tick's sample in the upstream's smoothed occupancy (in flight / limit). */
+    static final double OCCUPANCY_SMOOTHING = 0.2;
+
+    /** The spare-capacity factor moves in steps of this much, so the bucket is not re-rated every tick. */
+    static final double HEADROOM_STEP = 0.05;
+
+    private final double fullRateBelowOccupancy;
+
+    // Written by the ticking thread; read by applyRate under its lock.
+    private double smoothedOccupancy;
+    private volatile double headroomFactor = 1.0;
+
     // Written and read only by the ticking thread.
     private long demandWindowStartNanos;
     private long demandAdmitsAtWindowStart;
@@ -101,6 +113,7 @@ public final class AdmissionController {
         this.counters = new AdmissionCounters(plan.classCount());
         this.lastExpireNanos = b.clock.nanoTime();
         this.advanceOnDemand = b.advanceOnDemand;
+        this.fullRateBelowOccupancy = b.fullRateBelowOccupancy;
         this.demandAsksAtWindowStart = new long[plan.classCount()];
         this.demandAsksWithRoomAtWindowStart = new long[plan.classCount()];
         this.demandWindowStartNanos = lastExpireNanos;
@@ -232,6 +245,7 @@ public final class AdmissionController {
             appliedColour = colour;
             applyRate();
         }
+        followSpareCapacity();
         windowStayedGreen &= colour == GateColour.GREEN;
         if (advanceOnDemand && nowNanos - demandWindowStartNanos >= DEMAND_WINDOW_NANOS) {
             advanceRampsOnDemand(nowNanos, colour);
@@ -242,6 +256,38 @@ public final class AdmissionController {
             line.cleanUp();
         }
         return snapshot;
+    }
+
+    /**
+     * Scales the new-client rate by the upstream's spare capacity: the configured rate is a ceiling
+     * that applies in full while the smoothed occupancy of the concurrency limit (in flight / limit,
+     * averaged over about a second of ticks) is below {@code fullRateBelowOccupancy}, and falls
+     * linearly to nothing as the occupancy reaches the limit.
+     *
+     * <p>Why: every client admitted keeps sending for its whole session (tens of seconds) while the
+     * gate sees its load only a moment later; a fixed rate admitted new sessions as fast when the
+     * upstream was nearly full as when it was idle, overshot its capacity, and then had to stop
+     * altogether while the admitted sessions drained (issue 6). Tapering with the occupancy admits at
+     * the ceiling while the upstream is idle (so it fills from the start) and ever fewer as it fills,
+     * so that new sessions replace ending ones instead of overshooting.
+     */
+    private void followSpareCapacity() {
+        if (limiter == null || fullRateBelowOccupancy >= 1.0) {
+            return;
+        }
+        double occupancy = Math.min(1.5, (double) limiter.inFlight() / Math.max(1, limiter.limit()));
+        smoothedOccupancy += (occupancy - smoothedOccupancy) * OCCUPANCY_SMOOTHING;
+        double spare = (1.0 - smoothedOccupancy) / (1.0 - fullRateBelowOccupancy);
+        double factor = Math.max(0.0, Math.min(1.0, Math.floor(spare / HEADROOM_STEP) * HEADROOM_STEP));
+        if (factor != headroomFactor) {
+            headroomFactor = factor;
+            applyRate();
+        }
+    }
+
+    /** The share of the configured rate the upstream's spare capacity allows now, in [0, 1]. */
+    public double headroomFactor() {
+        return headroomFactor;
     }
 
     /**
@@ -324,7 +370,7 @@ public final class AdmissionController {
                     case AMBER -> 0.5;
                     case RED -> 0.0;
                 };
-        newClients.setRate(operatorRate * factor, operatorBurst);
+        newClients.setRate(operatorRate * factor * headroomFactor, operatorBurst);
     }
 
     /** Stops (true) or restarts (false) all new admissions, e.g. while the circuit breaker is open. */
@@ -390,6 +436,9 @@ public final class AdmissionController {
      * error, as is a value out of range (the message names the option).
      */
     public static final class Builder {
+        /** See {@link #fullRateBelowOccupancy(double)}. */
+        public static final double DEFAULT_FULL_RATE_BELOW_OCCUPANCY = 0.75;
+
         private final CohortPlan plan;
         private final NanoClock clock;
         private CohortHash cohortHash;
@@ -408,6 +457,7 @@ public final class AdmissionController {
         private Duration expireEvery = Duration.ofSeconds(1);
         private Executor maintenance = Runnable::run;
         private Boolean advanceOnDemand;
+        private Double fullRateBelowOccupancy;
 
         private Builder(CohortPlan plan, NanoClock clock) {
             this.plan = Objects.requireNonNull(plan, "plan");
@@ -495,9 +545,27 @@ public final class AdmissionController {
             return this;
         }
 
+        /**
+         * Below this smoothed occupancy of the concurrency limit (in flight / limit) new clients are
+         * admitted at the full configured rate; above it the rate falls linearly, to nothing at the
+         * limit. In (0, 1]; 1 admits at the full rate until the limit is reached. Default {@value
+         * #DEFAULT_FULL_RATE_BELOW_OCCUPANCY}. Without a limiter it has no effect.
+         */
+        public Builder fullRateBelowOccupancy(double occupancy) {
+            requireUnset(fullRateBelowOccupancy, "fullRateBelowOccupancy");
+            if (!(occupancy > 0.0 && occupancy <= 1.0)) {
+                throw new IllegalArgumentException("fullRateBelowOccupancy must be in (0, 1], got " + occupancy);
+            }
+            this.fullRateBelowOccupancy = occupancy;
+            return this;
+        }
+
         public AdmissionController build() {
             if (advanceOnDemand == null) {
                 advanceOnDemand = true;
+            }
+            if (fullRateBelowOccupancy == null) {
+                fullRateBelowOccupancy = DEFAULT_FULL_RATE_BELOW_OCCUPANCY;
             }
             if (health == null) {
                 throw new IllegalStateException("health is required: call health(HealthSignal)");

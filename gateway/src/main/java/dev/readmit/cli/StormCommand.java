@@ -662,8 +662,14 @@ public final class StormCommand implements Callable<Integer> {
             return n;
         }
 
+        /**
+         * Green, admitting, and the bucket at the configured rate: not tapered for lack of spare
+         * capacity (then the upstream, not the rate, decides how many get in).
+         */
         private boolean green() {
-            return controller.health().colour() == GateColour.GREEN && !controller.newAdmissionsStopped();
+            return controller.health().colour() == GateColour.GREEN
+                    && !controller.newAdmissionsStopped()
+                    && controller.headroomFactor() >= 1.0;
         }
 
         /** Eligible clients told to wait for a token: the bucket held them back. */
@@ -705,10 +711,11 @@ public final class StormCommand implements Callable<Integer> {
                     controller.plan().ramp(controller.plan().classCount() - 1).openFraction();
             out.printf(
                     Locale.ROOT,
-                    "  [readmit %3ds] gate %-5s new clients %4d/s (waited: token %4d, room %4d)  admitted %6d"
+                    "  [readmit %3ds] gate %-5s rate %5.1f/s new clients %4d/s (waited: token %4d, room %4d)  admitted %6d"
                             + "  eligible waiting %6d  open %5.1f%%  limit %s in flight %s  baseline %.1f ms  %s%n",
                     second,
                     controller.health().colour(),
+                    controller.effectiveRate(),
                     delta,
                     tokenWaits - lastTokenWaits,
                     roomWaits - lastRoomWaits,

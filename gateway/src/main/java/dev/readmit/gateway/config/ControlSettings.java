@@ -93,8 +93,12 @@ public record ControlSettings(
      * @param initial where it starts
      * @param min never below
      * @param max never above
+     * @param fullRateBelow new clients are admitted at the full configured rate while the smoothed
+     *     share of the limit in use is below this, and ever fewer above it, none at the limit; 1.0
+     *     admits at the full rate until the limit is reached. Default 0.75 (see {@code
+     *     AdmissionController.Builder#fullRateBelowOccupancy})
      */
-    public record Concurrency(LimitAlgorithm algorithm, int initial, int min, int max) {}
+    public record Concurrency(LimitAlgorithm algorithm, int initial, int min, int max, double fullRateBelow) {}
 
     /**
      * The circuit breaker (Resilience4j) over upstream outcomes.
@@ -319,7 +323,8 @@ public record ControlSettings(
     }
 
     private static Concurrency concurrency(ConfigFields fields, ObjectNode s, String root) {
-        ObjectNode c = fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max"));
+        ObjectNode c =
+                fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max", "fullRateBelow"));
         String p = root + ".concurrency";
         // Gradient by default: AIMD only backs off on drops (errors, timeouts), so it finds the
         // upstream's limit by overloading it; the gradient backs off when latency rises over its
@@ -342,7 +347,15 @@ public record ControlSettings(
         } else if (initial < min || initial > max) {
             fields.problem(p + ".initial", "must be between min (" + min + ") and max (" + max + "); got " + initial);
         }
-        return new Concurrency(algorithm, initial, min, max);
+        double fullRateBelow = number(
+                fields,
+                c,
+                p,
+                "fullRateBelow",
+                dev.readmit.admission.AdmissionController.Builder.DEFAULT_FULL_RATE_BELOW_OCCUPANCY,
+                0.01,
+                1.0);
+        return new Concurrency(algorithm, initial, min, max, fullRateBelow);
     }
 
     private static boolean bool(ConfigFields fields, JsonNode parent, String path, String field, boolean fallback) {

@@ -52,4 +52,13 @@ final class ControlSettingsDefaultsTest {
                 (ObjectNode) new ObjectMapper().readTree("{\"health\": {\"learnBaselineSamples\": -5}}"), problems);
         assertThat(problems).singleElement().asString().contains("health.learnBaselineSamples");
     }
+
+    @Test
+    void newClientsComeAtTheFullRateBelowThreeQuartersOfTheLimitByDefault() throws Exception {
+        assertThat(read("{}").concurrency().fullRateBelow()).isEqualTo(0.75);
+        assertThat(read("{\"concurrency\": {\"fullRateBelow\": 1}}")
+                        .concurrency()
+                        .fullRateBelow())
+                .isEqualTo(1.0);
+    }
 }
