@@ -150,6 +150,13 @@ public final class StormCommand implements Callable<Integer> {
     int maxConnections = 9_000;
 
     @Option(
+            names = "--full-rate-below",
+            paramLabel = "X",
+            description = "readmit's concurrency.fullRateBelow (share of the limit in use below which new clients come"
+                    + " at the full rate), to compare with the default. Default: readmit's default.")
+    Double fullRateBelow;
+
+    @Option(
             names = "--close-from-retry-after",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
@@ -324,7 +331,8 @@ public final class StormCommand implements Callable<Integer> {
                                             port,
                                             newClientsPerSecond,
                                             baseline,
-                                            closeFromRetryAfter),
+                                            closeFromRetryAfter,
+                                            fullRateBelow),
                                     gatewayPort,
                                     gatewayHeap)) {
                                 banner(
@@ -341,8 +349,8 @@ public final class StormCommand implements Callable<Integer> {
                             }
                             break;
                         }
-                        try (InProcessGateway gateway = InProcessGateway.start(
-                                gatewayConfig(port, newClientsPerSecond, baseline, closeFromRetryAfter))) {
+                        try (InProcessGateway gateway = InProcessGateway.start(gatewayConfig(
+                                port, newClientsPerSecond, baseline, closeFromRetryAfter, fullRateBelow))) {
                             banner(
                                     out,
                                     "through readmit, newClientsPerSecond " + fmt(newClientsPerSecond)
@@ -375,6 +383,9 @@ public final class StormCommand implements Callable<Integer> {
             }
         }
 
+        if (fullRateBelow != null) {
+            notes.add("readmit: concurrency.fullRateBelow " + fullRateBelow);
+        }
         if (closeFromRetryAfter != null) {
             notes.add("readmit: waiting.closeFromRetryAfter " + human(closeFromRetryAfter)
                     + " (waiting clients told to come back after at least that long are not kept connected)");
@@ -514,10 +525,20 @@ public final class StormCommand implements Callable<Integer> {
      * concurrency limit at their defaults.
      */
     static GatewayConfig gatewayConfig(
-            int upstreamPort, double newClientsPerSecond, Duration baselineP99, Duration closeFromRetryAfter)
+            int upstreamPort,
+            double newClientsPerSecond,
+            Duration baselineP99,
+            Duration closeFromRetryAfter,
+            Double fullRateBelow)
             throws ConfigException {
         return GatewayConfigReader.read(
-                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond, baselineP99, closeFromRetryAfter),
+                gatewayYaml(
+                        "127.0.0.1:0",
+                        upstreamPort,
+                        newClientsPerSecond,
+                        baselineP99,
+                        closeFromRetryAfter,
+                        fullRateBelow),
                 "(storm gateway)");
     }
 
@@ -535,7 +556,8 @@ public final class StormCommand implements Callable<Integer> {
             int upstreamPort,
             double newClientsPerSecond,
             Duration baselineP99,
-            Duration closeFromRetryAfter) {
+            Duration closeFromRetryAfter,
+            Double fullRateBelow) {
         return String.join(
                 "\n",
                 "listen: " + listen,
@@ -553,6 +575,7 @@ public final class StormCommand implements Callable<Integer> {
                 closeFromRetryAfter == null
                         ? ""
                         : "  waiting: {closeFromRetryAfter: " + closeFromRetryAfter.toMillis() + "ms}",
+                fullRateBelow == null ? "" : "  concurrency: {fullRateBelow: " + fullRateBelow + "}",
                 "");
     }
 
