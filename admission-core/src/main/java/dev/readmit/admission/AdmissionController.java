@@ -38,7 +38,9 @@ import java.util.concurrent.Executor;
  *
  * <p>{@link #tick(long)} runs the periodic work on one thread (the gateway's ticker, every 100 ms or
  * so): it closes the health window, moves the ramps, adapts the new-client rate to the gate colour
- * (green: the operator's rate; amber: half of it; red: none) and expires idle admitted clients. Once
+ * (green: the operator's rate; amber: half of it; red: none) and to the upstream's spare capacity
+ * (the operator's rate is a ceiling, tapered as the concurrency limit fills: see {@link
+ * Builder#fullRateBelowOccupancy}) and expires idle admitted clients. Once
  * a second it also steps up, on demand, a running ramp whose open cohorts left the rate unused while
  * its closed cohorts asked (see {@link Builder#advanceOnDemand}); a client of a closed cohort is then
  * told to come back by its place in the crowd and the rate, not by the ramp's timer.
@@ -83,8 +85,10 @@ public final class AdmissionController {
 
     private final double fullRateBelowOccupancy;
 
-    // Written by the ticking thread; read by applyRate under its lock.
+    // Written and read only by the ticking thread.
     private double smoothedOccupancy;
+    // Written by the ticking thread; volatile because an operator's rate change (another thread)
+    // applies it too.
     private volatile double headroomFactor = 1.0;
 
     // Written and read only by the ticking thread.
