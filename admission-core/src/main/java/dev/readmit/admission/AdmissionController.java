@@ -154,7 +154,7 @@ public final class AdmissionController {
 
     private Decision decideNew(long clientHash, int classIndex, ClassRamp ramp, long nowNanos) {
         if (newAdmissionsStopped || health.colour() == GateColour.RED) {
-            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, Long.MAX_VALUE);
+            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, soonestRecoveryNanos());
         }
         double position = CohortHash.position(clientHash);
         boolean upstreamHasRoom = limiter == null || limiter.inFlight() < limiter.limit();
@@ -209,12 +209,33 @@ public final class AdmissionController {
         return steps == Integer.MAX_VALUE ? Long.MAX_VALUE : steps * DEMAND_WINDOW_NANOS;
     }
 
+    /**
+     * When a client turned away by a red gate (or an open breaker) should ask again: once the gate
+     * could be green again, its recovery hold plus one window. Why not "never" (the one-minute
+     * ceiling of {@code Retry-After}): a red spell near capacity lasts seconds, and clients told a
+     * minute came back long after the upstream had room again, which stretched the storm's finish
+     * (issue 6). Asking again costs the gateway one cheap answer, and the line keeps their order.
+     */
+    private long soonestRecoveryNanos() {
+        var t = health.thresholds();
+        return t.recoveryHold().toNanos() + t.window().toNanos();
+    }
+
+    /**
+     * When the client at {@code place} in line should come in. The rate it is estimated at is the rate
+     * in force, but at least half the operator's: the rate in force drops to half while amber and to
+     * nothing for a moment while the upstream's limit is full, while over the next seconds sessions
+     * end and clients keep coming in; estimating at nothing told everyone in line "a minute".
+     */
     private long estimateForPlace(long place, long nowNanos) {
-        double rate = newClients.permitsPerSecond();
+        double rate = Math.max(newClients.permitsPerSecond(), operatorRate * 0.5);
         if (rate <= 0) {
             return Long.MAX_VALUE;
         }
-        double nanos = newClients.nanosUntilNextPermitAt(nowNanos) + (place - 1) * 1e9 / rate;
+        double first = newClients.permitsPerSecond() > 0
+                ? Math.min((double) newClients.nanosUntilNextPermitAt(nowNanos), 1e9 / rate)
+                : 1e9 / rate;
+        double nanos = first + (place - 1) * 1e9 / rate;
         return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
     }
 
