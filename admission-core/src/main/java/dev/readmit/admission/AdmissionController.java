@@ -77,16 +77,23 @@ public final class AdmissionController {
 
     private final boolean advanceOnDemand;
 
-    /** Weight of each tick's sample in the upstream's smoothed occupancy (in flight / limit). */
+    /** Weight of each tick's sample in the smoothed count of requests in flight. */
     static final double OCCUPANCY_SMOOTHING = 0.2;
+
+    /** How far a new congestion moves the learned knee towards the in-flight count it happened at. */
+    static final double KNEE_LEARNING = 0.5;
+
+    /** Per green tick in which the taper holds new clients back, the knee is raised by this share. */
+    static final double KNEE_PROBE = 0.001;
 
     /** The spare-capacity factor moves in steps of this much, so the bucket is not re-rated every tick. */
     static final double HEADROOM_STEP = 0.05;
 
     private final double fullRateBelowOccupancy;
 
-    // Written and read only by the ticking thread.
-    private double smoothedOccupancy;
+    // Written and read only by the ticking thread (the knee is volatile for readers such as metrics).
+    private double smoothedInFlight;
+    private volatile double kneeInFlight;
     // Written by the ticking thread; volatile because an operator's rate change (another thread)
     // applies it too.
     private volatile double headroomFactor = 1.0;
@@ -267,10 +274,13 @@ public final class AdmissionController {
         GateColour colour = snapshot.colour();
         plan.tick(nowNanos, colour);
         if (colour != appliedColour) {
+            if (appliedColour == GateColour.GREEN) {
+                learnKnee();
+            }
             appliedColour = colour;
             applyRate();
         }
-        followSpareCapacity();
+        followSpareCapacity(colour);
         windowStayedGreen &= colour == GateColour.GREEN;
         if (advanceOnDemand && nowNanos - demandWindowStartNanos >= DEMAND_WINDOW_NANOS) {
             advanceRampsOnDemand(nowNanos, colour);
@@ -285,29 +295,59 @@ public final class AdmissionController {
 
     /**
      * Scales the new-client rate by the upstream's spare capacity: the configured rate is a ceiling
-     * that applies in full while the smoothed occupancy of the concurrency limit (in flight / limit,
-     * averaged over about a second of ticks) is below {@code fullRateBelowOccupancy}, and falls
-     * linearly to nothing as the occupancy reaches the limit.
+     * that applies in full while the smoothed count of requests in flight is below {@code
+     * fullRateBelowOccupancy} of the upstream's capacity in requests in flight, and falls linearly to
+     * nothing as it reaches it. That capacity is the concurrency limit, or, once the gate has turned
+     * amber or red, the <em>knee</em> (see {@link #learnKnee}) when it is lower.
      *
      * <p>Why: every client admitted keeps sending for its whole session (tens of seconds) while the
      * gate sees its load only a moment later; a fixed rate admitted new sessions as fast when the
      * upstream was nearly full as when it was idle, overshot its capacity, and then had to stop
-     * altogether while the admitted sessions drained (issue 6). Tapering with the occupancy admits at
-     * the ceiling while the upstream is idle (so it fills from the start) and ever fewer as it fills,
-     * so that new sessions replace ending ones instead of overshooting.
+     * altogether while the admitted sessions drained (issue 6). Tapering admits at the ceiling while
+     * the upstream is idle (so it fills from the start) and ever fewer as it fills, so that new
+     * sessions replace ending ones instead of overshooting. While the taper holds clients back and the
+     * gate stays green, the knee creeps up ({@link #KNEE_PROBE} a tick, about 1 % a second), so an
+     * upstream that became faster is found again.
      */
-    private void followSpareCapacity() {
+    private void followSpareCapacity(GateColour colour) {
         if (limiter == null || fullRateBelowOccupancy >= 1.0) {
             return;
         }
-        double occupancy = Math.min(1.5, (double) limiter.inFlight() / Math.max(1, limiter.limit()));
-        smoothedOccupancy += (occupancy - smoothedOccupancy) * OCCUPANCY_SMOOTHING;
-        double spare = (1.0 - smoothedOccupancy) / (1.0 - fullRateBelowOccupancy);
+        smoothedInFlight += (limiter.inFlight() - smoothedInFlight) * OCCUPANCY_SMOOTHING;
+        double capacity = Math.max(1, limiter.limit());
+        if (kneeInFlight > 0) {
+            if (colour == GateColour.GREEN && headroomFactor < 1.0) {
+                kneeInFlight *= 1.0 + KNEE_PROBE;
+            }
+            capacity = Math.min(capacity, kneeInFlight);
+        }
+        double spare = (1.0 - smoothedInFlight / capacity) / (1.0 - fullRateBelowOccupancy);
         double factor = Math.max(0.0, Math.min(1.0, Math.floor(spare / HEADROOM_STEP) * HEADROOM_STEP));
         if (factor != headroomFactor) {
             headroomFactor = factor;
             applyRate();
         }
+    }
+
+    /**
+     * The gate just left green: the smoothed count of requests in flight at this moment is where
+     * this upstream's latency gave way, its knee. The first congestion sets it; each later one moves
+     * it half way. Why not the concurrency limit alone: the gradient limit falls only once the mean
+     * latency has risen by a quarter, and it grows while requests come in bursts, so it sat at twice
+     * the upstream's workers while the gate's p99 already passed 1.5x its baseline (measured by
+     * {@code readmit bench storm}, issue 6).
+     */
+    private void learnKnee() {
+        if (limiter == null || fullRateBelowOccupancy >= 1.0 || smoothedInFlight < 1.0) {
+            return;
+        }
+        kneeInFlight =
+                kneeInFlight == 0 ? smoothedInFlight : kneeInFlight + (smoothedInFlight - kneeInFlight) * KNEE_LEARNING;
+    }
+
+    /** The learned knee in requests in flight (see {@link #learnKnee}), 0 before the first congestion. */
+    public double kneeInFlight() {
+        return kneeInFlight;
     }
 
     /** The share of the configured rate the upstream's spare capacity allows now, in [0, 1]. */

@@ -126,4 +126,54 @@ final class SpareCapacityAdmissionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fullRateBelowOccupancy must be in (0, 1]");
     }
+
+    @Test
+    void learnsTheKneeWhenTheGateTurnsRedAndTapersBelowItThereafter() {
+        HealthSignal health = HealthSignal.create(
+                HealthThresholds.builder()
+                        .minRequests(10)
+                        .recoveryHold(Duration.ZERO)
+                        .learnBaselineSamples(0)
+                        .build(),
+                clock);
+        ConcurrencyLimiter wide = ConcurrencyLimiter.create(Limit.fixed(100));
+        CohortPlan plan = CohortPlan.create(
+                List.of(
+                        ClassPlan.alwaysOpen("restores"),
+                        ClassPlan.ramped(
+                                "everyone", RampShape.Steps.of(0.5, Duration.ofMinutes(1), 1.0, Duration.ZERO), 1.0)),
+                RampPolicy.ofDefaults(),
+                clock);
+        AdmissionController c = AdmissionController.builder(plan, clock)
+                .health(health)
+                .limiter(wide)
+                .newClientRate(100, 10)
+                .build();
+        for (int i = 0; i < 40; i++) {
+            assertThat(wide.tryAcquire()).isTrue();
+        }
+        for (int t = 0; t < 30; t++) {
+            c.tick(clock.advanceNanos(100_000_000L));
+        }
+        assertThat(c.effectiveRate()).as("40 of a limit of 100: room enough").isEqualTo(100.0);
+        assertThat(c.kneeInFlight()).isZero();
+
+        // At 40 in flight the upstream gives way: the gate turns red.
+        for (int i = 0; i < 20; i++) {
+            health.recordSuccess(Duration.ofSeconds(3).toNanos());
+        }
+        c.tick(clock.advanceNanos(100_000_000L));
+        assertThat(c.kneeInFlight()).isCloseTo(40.0, org.assertj.core.api.Assertions.within(0.5));
+
+        // Green again, with 34 in flight: 85 % of the knee, so 60 % of the rate (full below 75 %).
+        for (int i = 0; i < 6; i++) {
+            wide.releaseWithoutSample();
+        }
+        for (int t = 0; t < 40; t++) {
+            c.tick(clock.advanceNanos(100_000_000L));
+        }
+        assertThat(health.colour()).isEqualTo(dev.readmit.admission.health.GateColour.GREEN);
+        assertThat(c.headroomFactor()).isBetween(0.5, 0.65);
+        assertThat(c.kneeInFlight()).as("probing upwards while the taper holds").isGreaterThan(40.0);
+    }
 }
