@@ -108,8 +108,10 @@ public final class StormCommand implements Callable<Integer> {
             names = "--rate-factor",
             paramLabel = "X",
             description = "readmit's newClientsPerSecond as a multiple of C / requests per client (the rate that"
-                    + " matches the capacity once sessions overlap). Default: ${DEFAULT-VALUE}.")
-    double rateFactor = 2.0;
+                    + " matches the capacity once sessions overlap): a ceiling a quarter above it, so that spare"
+                    + " capacity and the gate decide below it; at 2 the admission bursts after each red spell"
+                    + " overshot. Default: ${DEFAULT-VALUE}.")
+    double rateFactor = 1.25;
 
     @Option(
             names = "--steady-duration",
