@@ -38,7 +38,9 @@ import java.util.concurrent.Executor;
  *
  * <p>{@link #tick(long)} runs the periodic work on one thread (the gateway's ticker, every 100 ms or
  * so): it closes the health window, moves the ramps, adapts the new-client rate to the gate colour
- * (green: the operator's rate; amber: half of it; red: none) and expires idle admitted clients. Once
+ * (green: the operator's rate; amber: half of it; red: none) and to the upstream's spare capacity
+ * (the operator's rate is a ceiling, tapered as the concurrency limit fills: see {@link
+ * Builder#fullRateBelowOccupancy}) and expires idle admitted clients. Once
  * a second it also steps up, on demand, a running ramp whose open cohorts left the rate unused while
  * its closed cohorts asked (see {@link Builder#advanceOnDemand}); a client of a closed cohort is then
  * told to come back by its place in the crowd and the rate, not by the ramp's timer.
@@ -75,11 +77,32 @@ public final class AdmissionController {
 
     private final boolean advanceOnDemand;
 
+    /** Weight of each tick's sample in the smoothed count of requests in flight. */
+    static final double OCCUPANCY_SMOOTHING = 0.2;
+
+    /** How far a new congestion moves the learned knee towards the in-flight count it happened at. */
+    static final double KNEE_LEARNING = 0.5;
+
+    /** Per green tick in which the taper holds new clients back, the knee is raised by this share. */
+    static final double KNEE_PROBE = 0.001;
+
+    /** The spare-capacity factor moves in steps of this much, so the bucket is not re-rated every tick. */
+    static final double HEADROOM_STEP = 0.05;
+
+    private final double fullRateBelowOccupancy;
+
+    // Written and read only by the ticking thread (the knee is volatile for readers such as metrics).
+    private double smoothedInFlight;
+    private volatile double kneeInFlight;
+    // Written by the ticking thread; volatile because an operator's rate change (another thread)
+    // applies it too.
+    private volatile double headroomFactor = 1.0;
+
     // Written and read only by the ticking thread.
     private long demandWindowStartNanos;
     private long demandAdmitsAtWindowStart;
-    private long demandLimiterRejectsAtWindowStart;
     private final long[] demandAsksAtWindowStart;
+    private final long[] demandAsksWithRoomAtWindowStart;
     private boolean windowStayedGreen = true;
     private long lastCleanUpNanos;
     private GateColour appliedColour = GateColour.GREEN;
@@ -101,7 +124,9 @@ public final class AdmissionController {
         this.counters = new AdmissionCounters(plan.classCount());
         this.lastCleanUpNanos = b.clock.nanoTime();
         this.advanceOnDemand = b.advanceOnDemand;
+        this.fullRateBelowOccupancy = b.fullRateBelowOccupancy;
         this.demandAsksAtWindowStart = new long[plan.classCount()];
+        this.demandAsksWithRoomAtWindowStart = new long[plan.classCount()];
         this.demandWindowStartNanos = lastCleanUpNanos;
     }
 
@@ -136,13 +161,13 @@ public final class AdmissionController {
 
     private Decision decideNew(long clientHash, int classIndex, ClassRamp ramp, long nowNanos) {
         if (newAdmissionsStopped || health.colour() == GateColour.RED) {
-            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, Long.MAX_VALUE);
+            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, soonestRecoveryNanos());
         }
         double position = CohortHash.position(clientHash);
-        if (!ramp.isEligible(position)) {
-            return waitForRamp(clientHash, classIndex, ramp, position, nowNanos);
-        }
         boolean upstreamHasRoom = limiter == null || limiter.inFlight() < limiter.limit();
+        if (!ramp.isEligible(position)) {
+            return waitForRamp(clientHash, classIndex, ramp, position, upstreamHasRoom, nowNanos);
+        }
         if (upstreamHasRoom && newClients.tryAcquireAt(nowNanos)) {
             admitted.add(clientHash, nowNanos);
             line.leave(clientHash);
@@ -154,11 +179,16 @@ public final class AdmissionController {
         }
         long place = line.placeOf(clientHash);
         long estimate = estimateForPlace(place, nowNanos);
-        counters.recordWait(classIndex);
+        if (upstreamHasRoom) {
+            counters.recordWait(classIndex);
+        } else {
+            counters.recordWaitForRoom(classIndex);
+        }
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), true);
     }
 
-    private Decision waitForRamp(long clientHash, int classIndex, ClassRamp ramp, double position, long nowNanos) {
+    private Decision waitForRamp(
+            long clientHash, int classIndex, ClassRamp ramp, double position, boolean upstreamHasRoom, long nowNanos) {
         double open = ramp.openFraction();
         // Clients ahead: everyone already in line, plus the share of the population whose cohort
         // positions lie between the open edge and this client's. The population is estimated from
@@ -176,7 +206,7 @@ public final class AdmissionController {
         long estimate = advanceOnDemand && ramp.state() != RampState.PAUSED
                 ? Math.max(placeNanos, soonestOpenOnDemand(ramp, position))
                 : Math.max(ramp.nanosUntilOpen(position, nowNanos), placeNanos);
-        counters.recordWaitForRamp(classIndex);
+        counters.recordWaitForRamp(classIndex, upstreamHasRoom);
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), false);
     }
 
@@ -186,12 +216,33 @@ public final class AdmissionController {
         return steps == Integer.MAX_VALUE ? Long.MAX_VALUE : steps * DEMAND_WINDOW_NANOS;
     }
 
+    /**
+     * When a client turned away by a red gate (or an open breaker) should ask again: once the gate
+     * could be green again, its recovery hold plus one window. Why not "never" (the one-minute
+     * ceiling of {@code Retry-After}): a red spell near capacity lasts seconds, and clients told a
+     * minute came back long after the upstream had room again, which stretched the storm's finish
+     * (issue 6). Asking again costs the gateway one cheap answer, and the line keeps their order.
+     */
+    private long soonestRecoveryNanos() {
+        var t = health.thresholds();
+        return t.recoveryHold().toNanos() + t.window().toNanos();
+    }
+
+    /**
+     * When the client at {@code place} in line should come in. The rate it is estimated at is the rate
+     * in force, but at least half the operator's: the rate in force drops to half while amber and to
+     * nothing for a moment while the upstream's limit is full, while over the next seconds sessions
+     * end and clients keep coming in; estimating at nothing told everyone in line "a minute".
+     */
     private long estimateForPlace(long place, long nowNanos) {
-        double rate = newClients.permitsPerSecond();
+        double rate = Math.max(newClients.permitsPerSecond(), operatorRate * 0.5);
         if (rate <= 0) {
             return Long.MAX_VALUE;
         }
-        double nanos = newClients.nanosUntilNextPermitAt(nowNanos) + (place - 1) * 1e9 / rate;
+        double first = newClients.permitsPerSecond() > 0
+                ? Math.min((double) newClients.nanosUntilNextPermitAt(nowNanos), 1e9 / rate)
+                : 1e9 / rate;
+        double nanos = first + (place - 1) * 1e9 / rate;
         return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
     }
 
@@ -224,9 +275,13 @@ public final class AdmissionController {
         GateColour colour = snapshot.colour();
         plan.tick(nowNanos, colour);
         if (colour != appliedColour) {
+            if (appliedColour == GateColour.GREEN) {
+                learnKnee();
+            }
             appliedColour = colour;
             applyRate();
         }
+        followSpareCapacity(colour);
         windowStayedGreen &= colour == GateColour.GREEN;
         if (advanceOnDemand && nowNanos - demandWindowStartNanos >= DEMAND_WINDOW_NANOS) {
             advanceRampsOnDemand(nowNanos, colour);
@@ -240,10 +295,72 @@ public final class AdmissionController {
     }
 
     /**
-     * Once per {@link #DEMAND_WINDOW_NANOS}: if over that window the gate stayed green, new clients
-     * took less than {@link #DEMAND_USE} of the bucket's permits, and no admitted request was refused
-     * by the concurrency limiter (so it is the ramp, not the upstream, that leaves the rate unused),
-     * every class whose closed cohorts asked to come in steps up one step.
+     * Scales the new-client rate by the upstream's spare capacity: the configured rate is a ceiling
+     * that applies in full while the smoothed count of requests in flight is below {@code
+     * fullRateBelowOccupancy} of the upstream's capacity in requests in flight, and falls linearly to
+     * nothing as it reaches it. That capacity is the concurrency limit, or, once the gate has turned
+     * amber or red, the <em>knee</em> (see {@link #learnKnee}) when it is lower.
+     *
+     * <p>Why: every client admitted keeps sending for its whole session (tens of seconds) while the
+     * gate sees its load only a moment later; a fixed rate admitted new sessions as fast when the
+     * upstream was nearly full as when it was idle, overshot its capacity, and then had to stop
+     * altogether while the admitted sessions drained (issue 6). Tapering admits at the ceiling while
+     * the upstream is idle (so it fills from the start) and ever fewer as it fills, so that new
+     * sessions replace ending ones instead of overshooting. While the taper holds clients back and the
+     * gate stays green, the knee creeps up ({@link #KNEE_PROBE} a tick, about 1 % a second), so an
+     * upstream that became faster is found again.
+     */
+    private void followSpareCapacity(GateColour colour) {
+        if (limiter == null || fullRateBelowOccupancy >= 1.0) {
+            return;
+        }
+        smoothedInFlight += (limiter.inFlight() - smoothedInFlight) * OCCUPANCY_SMOOTHING;
+        double capacity = Math.max(1, limiter.limit());
+        if (kneeInFlight > 0) {
+            if (colour == GateColour.GREEN && headroomFactor < 1.0) {
+                kneeInFlight *= 1.0 + KNEE_PROBE;
+            }
+            capacity = Math.min(capacity, kneeInFlight);
+        }
+        double spare = (1.0 - smoothedInFlight / capacity) / (1.0 - fullRateBelowOccupancy);
+        double factor = Math.max(0.0, Math.min(1.0, Math.floor(spare / HEADROOM_STEP) * HEADROOM_STEP));
+        if (factor != headroomFactor) {
+            headroomFactor = factor;
+            applyRate();
+        }
+    }
+
+    /**
+     * The gate just left green: the smoothed count of requests in flight at this moment is where
+     * this upstream's latency gave way, its knee. The first congestion sets it; each later one moves
+     * it half way. Why not the concurrency limit alone: the gradient limit falls only once the mean
+     * latency has risen by a quarter, and it grows while requests come in bursts, so it sat at twice
+     * the upstream's workers while the gate's p99 already passed 1.5x its baseline (measured by
+     * {@code readmit bench storm}, issue 6).
+     */
+    private void learnKnee() {
+        if (limiter == null || fullRateBelowOccupancy >= 1.0 || smoothedInFlight < 1.0) {
+            return;
+        }
+        kneeInFlight =
+                kneeInFlight == 0 ? smoothedInFlight : kneeInFlight + (smoothedInFlight - kneeInFlight) * KNEE_LEARNING;
+    }
+
+    /** The learned knee in requests in flight (see {@link #learnKnee}), 0 before the first congestion. */
+    public double kneeInFlight() {
+        return kneeInFlight;
+    }
+
+    /** The share of the configured rate the upstream's spare capacity allows now, in [0, 1]. */
+    public double headroomFactor() {
+        return headroomFactor;
+    }
+
+    /**
+     * Once per {@link #DEMAND_WINDOW_NANOS}: if over that window the gate stayed green and new clients
+     * took less than {@link #DEMAND_USE} of the bucket's permits, every class whose closed cohorts
+     * asked to come in while the upstream had a free slot (so it is the ramp, not the upstream, that
+     * kept them out) steps up one step.
      *
      * <p>Why: a ramp's timer knows nothing of the service's capacity. A slow timer leaves the
      * upstream idle while the crowd waits (a ten-minute ramp keeps a service that could readmit
@@ -253,6 +370,13 @@ public final class AdmissionController {
      * that the open cohorts cannot fill moves it sooner. The window (1 s) is also the debounce: a
      * step's newly eligible clients come back after their {@code Retry-After} (at least 1 s), and
      * the bucket's burst covers that second.
+     *
+     * <p>Why "asked while a slot was free" and not "the limiter refused nobody": an upstream run near
+     * its capacity has its limit reached now and then in most seconds, while sessions keep ending and
+     * freeing room; with any refusal holding the ramp, the open cohorts drained, nobody new was let in
+     * while slots were free, and the upstream ran below capacity until a quiet second (issue 6). A
+     * closed-cohort client that found a free slot is direct evidence of room the ramp wasted; when the
+     * upstream is the bottleneck every such client finds the limit reached, and the ramp holds.
      */
     private void advanceRampsOnDemand(long nowNanos, GateColour colour) {
         double seconds = (nowNanos - demandWindowStartNanos) / 1e9;
@@ -260,17 +384,16 @@ public final class AdmissionController {
         for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
             admits += counters.admits(c, Decision.Admit.NEWLY_ADMITTED);
         }
-        long limiterRejects = limiter == null ? 0 : limiter.rejectedCount();
         double permits = newClients.permitsPerSecond() * seconds;
         boolean rateUnused = colour == GateColour.GREEN
                 && windowStayedGreen
                 && !newAdmissionsStopped
                 && permits >= 1
-                && admits - demandAdmitsAtWindowStart < permits * DEMAND_USE
-                && limiterRejects == demandLimiterRejectsAtWindowStart;
+                && admits - demandAdmitsAtWindowStart < permits * DEMAND_USE;
         for (int c = 0; c < demandAsksAtWindowStart.length; c++) {
             long asks = counters.waitsForRamp(c);
-            if (rateUnused && asks > demandAsksAtWindowStart[c]) {
+            long asksWithRoom = counters.waitsForRampWithRoom(c);
+            if (rateUnused && asksWithRoom > demandAsksWithRoomAtWindowStart[c]) {
                 plan.advanceOnDemand(
                         c,
                         nowNanos,
@@ -278,16 +401,17 @@ public final class AdmissionController {
                         String.format(
                                 java.util.Locale.ROOT,
                                 "open cohorts used %d of %.0f new-client permits in %.1f s while %d closed-cohort"
-                                        + " clients asked",
+                                        + " clients asked (%d with an upstream slot free)",
                                 admits - demandAdmitsAtWindowStart,
                                 permits,
                                 seconds,
-                                asks - demandAsksAtWindowStart[c]));
+                                asks - demandAsksAtWindowStart[c],
+                                asksWithRoom - demandAsksWithRoomAtWindowStart[c]));
             }
             demandAsksAtWindowStart[c] = asks;
+            demandAsksWithRoomAtWindowStart[c] = asksWithRoom;
         }
         demandAdmitsAtWindowStart = admits;
-        demandLimiterRejectsAtWindowStart = limiterRejects;
         demandWindowStartNanos = nowNanos;
         windowStayedGreen = true;
     }
@@ -312,7 +436,7 @@ public final class AdmissionController {
                     case AMBER -> 0.5;
                     case RED -> 0.0;
                 };
-        newClients.setRate(operatorRate * factor, operatorBurst);
+        newClients.setRate(operatorRate * factor * headroomFactor, operatorBurst);
     }
 
     /** Stops (true) or restarts (false) all new admissions, e.g. while the circuit breaker is open. */
@@ -378,6 +502,9 @@ public final class AdmissionController {
      * error, as is a value out of range (the message names the option).
      */
     public static final class Builder {
+        /** See {@link #fullRateBelowOccupancy(double)}. */
+        public static final double DEFAULT_FULL_RATE_BELOW_OCCUPANCY = 0.75;
+
         private final CohortPlan plan;
         private final NanoClock clock;
         private CohortHash cohortHash;
@@ -396,6 +523,7 @@ public final class AdmissionController {
         private Duration cleanUpEvery = Duration.ofSeconds(1);
         private Executor maintenance = Runnable::run;
         private Boolean advanceOnDemand;
+        private Double fullRateBelowOccupancy;
 
         private Builder(CohortPlan plan, NanoClock clock) {
             this.plan = Objects.requireNonNull(plan, "plan");
@@ -483,9 +611,27 @@ public final class AdmissionController {
             return this;
         }
 
+        /**
+         * Below this smoothed occupancy of the concurrency limit (in flight / limit) new clients are
+         * admitted at the full configured rate; above it the rate falls linearly, to nothing at the
+         * limit. In (0, 1]; 1 admits at the full rate until the limit is reached. Default {@value
+         * #DEFAULT_FULL_RATE_BELOW_OCCUPANCY}. Without a limiter it has no effect.
+         */
+        public Builder fullRateBelowOccupancy(double occupancy) {
+            requireUnset(fullRateBelowOccupancy, "fullRateBelowOccupancy");
+            if (!(occupancy > 0.0 && occupancy <= 1.0)) {
+                throw new IllegalArgumentException("fullRateBelowOccupancy must be in (0, 1], got " + occupancy);
+            }
+            this.fullRateBelowOccupancy = occupancy;
+            return this;
+        }
+
         public AdmissionController build() {
             if (advanceOnDemand == null) {
                 advanceOnDemand = true;
+            }
+            if (fullRateBelowOccupancy == null) {
+                fullRateBelowOccupancy = DEFAULT_FULL_RATE_BELOW_OCCUPANCY;
             }
             if (health == null) {
                 throw new IllegalStateException("health is required: call health(HealthSignal)");

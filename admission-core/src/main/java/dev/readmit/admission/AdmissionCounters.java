@@ -12,12 +12,16 @@ public final class AdmissionCounters {
     private final LongAdder[][] admits;
     private final LongAdder[] waits;
     private final LongAdder[] waitsForRamp;
+    private final LongAdder[] waitsForRampWithRoom;
+    private final LongAdder[] waitsForRoom;
     private final LongAdder[][] rejects;
 
     AdmissionCounters(int classCount) {
         admits = new LongAdder[classCount][Decision.Admit.values().length];
         waits = new LongAdder[classCount];
         waitsForRamp = new LongAdder[classCount];
+        waitsForRampWithRoom = new LongAdder[classCount];
+        waitsForRoom = new LongAdder[classCount];
         rejects = new LongAdder[classCount][Decision.RejectReason.values().length];
         for (int c = 0; c < classCount; c++) {
             for (int a = 0; a < admits[c].length; a++) {
@@ -25,6 +29,8 @@ public final class AdmissionCounters {
             }
             waits[c] = new LongAdder();
             waitsForRamp[c] = new LongAdder();
+            waitsForRampWithRoom[c] = new LongAdder();
+            waitsForRoom[c] = new LongAdder();
             for (int r = 0; r < rejects[c].length; r++) {
                 rejects[c][r] = new LongAdder();
             }
@@ -39,9 +45,17 @@ public final class AdmissionCounters {
         waits[classIndex].increment();
     }
 
-    void recordWaitForRamp(int classIndex) {
+    void recordWaitForRamp(int classIndex, boolean upstreamHadRoom) {
         waits[classIndex].increment();
         waitsForRamp[classIndex].increment();
+        if (upstreamHadRoom) {
+            waitsForRampWithRoom[classIndex].increment();
+        }
+    }
+
+    void recordWaitForRoom(int classIndex) {
+        waits[classIndex].increment();
+        waitsForRoom[classIndex].increment();
     }
 
     void recordReject(int classIndex, Decision.RejectReason reason) {
@@ -70,6 +84,22 @@ public final class AdmissionCounters {
     /** Wait answers given to a class because the client's cohort was not open yet (part of {@link #waits}). */
     public long waitsForRamp(int classIndex) {
         return waitsForRamp[classIndex].sum();
+    }
+
+    /**
+     * Of {@link #waitsForRamp}, those told while the upstream had a free slot: a new client would have
+     * been let in had its cohort been open (the ramp, not the upstream, held it back).
+     */
+    public long waitsForRampWithRoom(int classIndex) {
+        return waitsForRampWithRoom[classIndex].sum();
+    }
+
+    /**
+     * Wait answers given to eligible clients of a class because the upstream was at its concurrency
+     * limit (part of {@link #waits}): the limit, not the new-client rate, held them back.
+     */
+    public long waitsForRoom(int classIndex) {
+        return waitsForRoom[classIndex].sum();
     }
 
     /** Rejections of a class for a reason. */

@@ -85,6 +85,11 @@ public final class AdmissionMetrics implements MeterBinder {
                 .description("New clients admitted per second")
                 .tag("source", "effective")
                 .register(registry);
+        Gauge.builder("readmit.health.baseline.p99", controller.health(), h -> h.baselineP99Nanos() / 1e9)
+                .description("The p99 the health gate judges against: configured, or learnt from the upstream"
+                        + " (0 while unknown)")
+                .baseUnit("seconds")
+                .register(registry);
         ConcurrencyLimiter limiter = controller.limiter();
         if (limiter != null) {
             Gauge.builder("readmit.concurrency.limit", limiter, ConcurrencyLimiter::limit)

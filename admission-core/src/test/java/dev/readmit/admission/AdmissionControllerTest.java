@@ -9,6 +9,7 @@ import dev.readmit.admission.health.ConcurrencyLimiter;
 import dev.readmit.admission.health.GateColour;
 import dev.readmit.admission.health.HealthSignal;
 import dev.readmit.admission.health.HealthThresholds;
+import dev.readmit.admission.health.Limit;
 import dev.readmit.admission.ramp.ClassPlan;
 import dev.readmit.admission.ramp.CohortPlan;
 import dev.readmit.admission.ramp.RampPolicy;
@@ -180,6 +181,58 @@ final class AdmissionControllerTest {
         assertThat(breakerOpen.decide("x", 1, clock.nanoTime())).isInstanceOf(Decision.Reject.class);
         breakerOpen.stopNewAdmissions(false);
         assertThat(breakerOpen.decide("x", 1, clock.nanoTime())).isEqualTo(Decision.Admit.NEWLY_ADMITTED);
+    }
+
+    @Test
+    void whileRedNewcomersAreToldToAskAgainOnceTheGateCouldRecoverNotInAMinute() {
+        HealthSignal health = HealthSignal.create(
+                HealthThresholds.builder()
+                        .minRequests(10)
+                        .learnBaselineSamples(0)
+                        .build(),
+                clock);
+        AdmissionController c = AdmissionController.builder(plan(1.0), clock)
+                .health(health)
+                .newClientRate(100, 10)
+                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
+                .build();
+        for (int i = 0; i < 20; i++) {
+            health.recordError(1_000_000);
+        }
+        assertThat(c.tick(clock.advanceNanos(100_000_000L)).colour()).isEqualTo(GateColour.RED);
+
+        Decision.Reject reject = (Decision.Reject) c.decide("newcomer", 1, clock.nanoTime());
+
+        // The default recovery hold (2 s) plus one window (1 s).
+        assertThat(reject.retryAfterSeconds()).isEqualTo(3);
+    }
+
+    @Test
+    void placesAreEstimatedAtHalfTheOperatorsRateAtLeastWhileTheRateInForceIsHeldBack() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.create(Limit.fixed(4));
+        AdmissionController c = builder(1.0)
+                .newClientRate(100, 1)
+                .limiter(limiter)
+                .fullRateBelowOccupancy(0.5)
+                .build();
+        for (int i = 0; i < 4; i++) {
+            assertThat(limiter.tryAcquire()).isTrue();
+        }
+        for (int t = 0; t < 30; t++) {
+            c.tick(clock.advanceNanos(100_000_000L));
+        }
+        assertThat(c.effectiveRate())
+                .as("the limit is full: nobody new for now")
+                .isZero();
+        for (int i = 0; i < 199; i++) {
+            c.decide("ahead-" + i, 1, clock.nanoTime());
+        }
+
+        Decision.Wait wait = (Decision.Wait) c.decide("two-hundredth", 1, clock.nanoTime());
+
+        assertThat(wait.place()).isEqualTo(200);
+        // 200 places at 50 per second (half of 100), not "never" (the one-minute ceiling).
+        assertThat(wait.estimatedWaitNanos()).isEqualTo(4_000_000_000L);
     }
 
     @Test

@@ -154,6 +154,37 @@ final class RampAdvanceOnDemandTest {
     }
 
     @Test
+    void stepsUpWhenClosedCohortsFoundASlotFreeEvenIfTheLimitWasReachedEarlierInTheSecond() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.create(Limit.fixed(1));
+        AdmissionController c = controller(limiter, true);
+        // The upstream near its capacity: an admitted request found the limit reached...
+        assertThat(limiter.tryAcquire()).isTrue();
+        assertThat(limiter.tryAcquire()).isFalse();
+        limiter.release(1_000_000, false);
+        // ...then its session ended and the slot stayed free while closed cohorts asked.
+        closedCohortsAskThenTick(c, 10);
+
+        assertThat(c.counters().waitsForRampWithRoom(EVERYONE)).isEqualTo(5);
+        assertThat(plan.ramp(EVERYONE).openFraction()).isEqualTo(0.5);
+        assertThat(events.get(0).detail()).contains("5 with an upstream slot free");
+    }
+
+    @Test
+    void eligibleClientsThatFindTheLimitReachedAreCountedApartFromThoseWaitingForATokenOrTheRamp() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.create(Limit.fixed(1));
+        AdmissionController c = controller(limiter, true);
+        assertThat(limiter.tryAcquire()).isTrue();
+
+        assertThat(c.decide(key(c, 0.0, 0.1, 0), EVERYONE, clock.nanoTime())).isInstanceOf(Decision.Wait.class);
+        assertThat(c.decide(key(c, 0.6, 1.0, 0), EVERYONE, clock.nanoTime())).isInstanceOf(Decision.Wait.class);
+
+        assertThat(c.counters().waitsForRoom(EVERYONE)).isEqualTo(1);
+        assertThat(c.counters().waitsForRamp(EVERYONE)).isEqualTo(1);
+        assertThat(c.counters().waitsForRampWithRoom(EVERYONE)).isZero();
+        assertThat(c.counters().waits(EVERYONE)).isEqualTo(2);
+    }
+
+    @Test
     void holdsWhileOpenCohortsUseTheRate() {
         AdmissionController c = controller(null, true);
         for (int second = 0; second < 5; second++) {

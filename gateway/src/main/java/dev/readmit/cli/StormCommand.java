@@ -105,6 +105,15 @@ public final class StormCommand implements Callable<Integer> {
     double bodyScale = 1.0 / 64;
 
     @Option(
+            names = "--rate-factor",
+            paramLabel = "X",
+            description = "readmit's newClientsPerSecond as a multiple of C / requests per client (the rate that"
+                    + " matches the capacity once sessions overlap): a ceiling a quarter above it, so that spare"
+                    + " capacity and the gate decide below it; at 2 the admission bursts after each red spell"
+                    + " overshot. Default: ${DEFAULT-VALUE}.")
+    double rateFactor = 1.25;
+
+    @Option(
             names = "--steady-duration",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
@@ -141,6 +150,22 @@ public final class StormCommand implements Callable<Integer> {
             description = "The generator's connection cap. Default: ${DEFAULT-VALUE} (generator and servers share"
                     + " one process's file limit).")
     int maxConnections = 9_000;
+
+    @Option(
+            names = "--full-rate-below",
+            paramLabel = "X",
+            description = "readmit's concurrency.fullRateBelow (share of the limit in use below which new clients come"
+                    + " at the full rate), to compare with the default. Default: readmit's default.")
+    Double fullRateBelow;
+
+    @Option(
+            names = "--close-from-retry-after",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "readmit's waiting.closeFromRetryAfter: waiting clients told to come back after at least"
+                    + " this long are not kept connected (for storms larger than the connection limits). Default:"
+                    + " keep them connected.")
+    Duration closeFromRetryAfter;
 
     @Option(
             names = "--gateway-heap",
@@ -185,7 +210,7 @@ public final class StormCommand implements Callable<Integer> {
         double idealSeconds = totalWork / capacity;
         double bulkRequestsPerClient =
                 (double) totalWork / Math.max(1, plan.clients().size());
-        double newClientsPerSecond = Math.round(capacity / bulkRequestsPerClient * 10) / 10.0;
+        double newClientsPerSecond = Math.round(rateFactor * capacity / bulkRequestsPerClient * 10) / 10.0;
         Duration cap = maxRun != null
                 ? maxRun
                 : window.plus(Duration.ofMillis((long) (2 * idealSeconds * 1000)))
@@ -303,7 +328,13 @@ public final class StormCommand implements Callable<Integer> {
                         if (gatewayHeap != null) {
                             int gatewayPort = NginxLimitReq.freePort();
                             try (GatewayProcess gateway = GatewayProcess.start(
-                                    gatewayYaml("127.0.0.1:" + gatewayPort, port, newClientsPerSecond, baseline),
+                                    gatewayYaml(
+                                            "127.0.0.1:" + gatewayPort,
+                                            port,
+                                            newClientsPerSecond,
+                                            baseline,
+                                            closeFromRetryAfter,
+                                            fullRateBelow),
                                     gatewayPort,
                                     gatewayHeap)) {
                                 banner(
@@ -320,8 +351,8 @@ public final class StormCommand implements Callable<Integer> {
                             }
                             break;
                         }
-                        try (InProcessGateway gateway =
-                                InProcessGateway.start(gatewayConfig(port, newClientsPerSecond, baseline))) {
+                        try (InProcessGateway gateway = InProcessGateway.start(gatewayConfig(
+                                port, newClientsPerSecond, baseline, closeFromRetryAfter, fullRateBelow))) {
                             banner(
                                     out,
                                     "through readmit, newClientsPerSecond " + fmt(newClientsPerSecond)
@@ -354,6 +385,13 @@ public final class StormCommand implements Callable<Integer> {
             }
         }
 
+        if (fullRateBelow != null) {
+            notes.add("readmit: concurrency.fullRateBelow " + fullRateBelow);
+        }
+        if (closeFromRetryAfter != null) {
+            notes.add("readmit: waiting.closeFromRetryAfter " + human(closeFromRetryAfter)
+                    + " (waiting clients told to come back after at least that long are not kept connected)");
+        }
         for (ReplayRun r : replays) {
             if (r.lateForConnection() > 0) {
                 notes.add(String.format(
@@ -400,7 +438,8 @@ public final class StormCommand implements Callable<Integer> {
                             Locale.ROOT,
                             "%s derived: %d clients within %s, %d requests (%.1f per client), bodies x%s; served"
                                     + " at once, the sessions would end after %.1f s; readmit newClientsPerSecond %s"
-                                    + " (C / requests per client)%s, everything else default",
+                                    + " (%s x C / requests per client: a ceiling; spare upstream capacity and the"
+                                    + " health gate decide below it)%s, everything else default",
                             storm.name(),
                             plan.clients().size(),
                             human(window),
@@ -409,6 +448,7 @@ public final class StormCommand implements Callable<Integer> {
                             fmt(bodyScale),
                             plan.endNanos() / 1e9,
                             fmt(newClientsPerSecond),
+                            fmt(rateFactor),
                             runs.contains(RUN_READMIT_BASELINE)
                                     ? "; readmit + baseline: the same and health.baselineP99 "
                                             + baselineFor(steadyP99).toMillis() + " ms (the measured steady-state p99)"
@@ -434,6 +474,9 @@ public final class StormCommand implements Callable<Integer> {
         }
         if (clients < 1) {
             problems.add("--clients must be at least 1");
+        }
+        if (!(rateFactor > 0 && rateFactor <= 100)) {
+            problems.add("--rate-factor must be in (0, 100]");
         }
         if (!(bodyScale > 0 && bodyScale <= 1)) {
             problems.add("--body-scale must be in (0, 1]");
@@ -483,10 +526,22 @@ public final class StormCommand implements Callable<Integer> {
      * rate sized from the capacity (C / requests per session); the ramp, the health gate and the adaptive
      * concurrency limit at their defaults.
      */
-    static GatewayConfig gatewayConfig(int upstreamPort, double newClientsPerSecond, Duration baselineP99)
+    static GatewayConfig gatewayConfig(
+            int upstreamPort,
+            double newClientsPerSecond,
+            Duration baselineP99,
+            Duration closeFromRetryAfter,
+            Double fullRateBelow)
             throws ConfigException {
         return GatewayConfigReader.read(
-                gatewayYaml("127.0.0.1:0", upstreamPort, newClientsPerSecond, baselineP99), "(storm gateway)");
+                gatewayYaml(
+                        "127.0.0.1:0",
+                        upstreamPort,
+                        newClientsPerSecond,
+                        baselineP99,
+                        closeFromRetryAfter,
+                        fullRateBelow),
+                "(storm gateway)");
     }
 
     /**
@@ -498,7 +553,13 @@ public final class StormCommand implements Callable<Integer> {
     }
 
     /** The YAML of {@link #gatewayConfig}, listening at {@code listen}. */
-    static String gatewayYaml(String listen, int upstreamPort, double newClientsPerSecond, Duration baselineP99) {
+    static String gatewayYaml(
+            String listen,
+            int upstreamPort,
+            double newClientsPerSecond,
+            Duration baselineP99,
+            Duration closeFromRetryAfter,
+            Double fullRateBelow) {
         return String.join(
                 "\n",
                 "listen: " + listen,
@@ -513,6 +574,10 @@ public final class StormCommand implements Callable<Integer> {
                 "  defaultClass: bulk",
                 "  newClientsPerSecond: " + fmt(newClientsPerSecond),
                 baselineP99 == null ? "" : "  health: {baselineP99: " + baselineP99.toMillis() + "ms}",
+                closeFromRetryAfter == null
+                        ? ""
+                        : "  waiting: {closeFromRetryAfter: " + closeFromRetryAfter.toMillis() + "ms}",
+                fullRateBelow == null ? "" : "  concurrency: {fullRateBelow: " + fullRateBelow + "}",
                 "");
     }
 
@@ -596,7 +661,8 @@ public final class StormCommand implements Callable<Integer> {
         // Written and read only by the sampler thread until close() has waited for it.
         private long lastAdmits;
         private boolean lastGreen;
-        private long lastWaits;
+        private long lastTokenWaits;
+        private long lastRoomWaits;
         private long admittedInHealthy;
         private double healthySeconds;
         private long lastNanos;
@@ -608,7 +674,8 @@ public final class StormCommand implements Callable<Integer> {
             this.lastAdmits = admits();
             this.lastNanos = System.nanoTime();
             this.lastGreen = green();
-            this.lastWaits = waits();
+            this.lastTokenWaits = tokenWaits();
+            this.lastRoomWaits = roomWaits();
             thread.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
         }
 
@@ -620,14 +687,31 @@ public final class StormCommand implements Callable<Integer> {
             return n;
         }
 
+        /**
+         * Green, admitting, and the bucket at the configured rate: not tapered for lack of spare
+         * capacity (then the upstream, not the rate, decides how many get in).
+         */
         private boolean green() {
-            return controller.health().colour() == GateColour.GREEN && !controller.newAdmissionsStopped();
+            return controller.health().colour() == GateColour.GREEN
+                    && !controller.newAdmissionsStopped()
+                    && controller.headroomFactor() >= 1.0;
         }
 
-        private long waits() {
+        /** Eligible clients told to wait for a token: the bucket held them back. */
+        private long tokenWaits() {
             long n = 0;
             for (int c = 0; c < controller.plan().classCount(); c++) {
-                n += controller.counters().waits(c);
+                var k = controller.counters();
+                n += k.waits(c) - k.waitsForRamp(c) - k.waitsForRoom(c);
+            }
+            return n;
+        }
+
+        /** Eligible clients told to wait because the upstream was at its concurrency limit. */
+        private long roomWaits() {
+            long n = 0;
+            for (int c = 0; c < controller.plan().classCount(); c++) {
+                n += controller.counters().waitsForRoom(c);
             }
             return n;
         }
@@ -635,10 +719,14 @@ public final class StormCommand implements Callable<Integer> {
         private void sample() {
             long now = System.nanoTime();
             long a = admits();
-            long w = waits();
+            long tokenWaits = tokenWaits();
+            long roomWaits = roomWaits();
             boolean healthy = green();
             long delta = a - lastAdmits;
-            if (healthy && lastGreen && w > lastWaits) {
+            // A second in which the bucket was the bottleneck: green throughout, eligible clients were
+            // told to wait for a token, and none was held back by the upstream's limit (then the limit,
+            // not the rate, decided how many got in).
+            if (healthy && lastGreen && tokenWaits > lastTokenWaits && roomWaits == lastRoomWaits) {
                 admittedInHealthy += delta;
                 healthySeconds += (now - lastNanos) / 1e9;
             }
@@ -648,22 +736,27 @@ public final class StormCommand implements Callable<Integer> {
                     controller.plan().ramp(controller.plan().classCount() - 1).openFraction();
             out.printf(
                     Locale.ROOT,
-                    "  [readmit %3ds] gate %-5s new clients %4d/s  admitted %6d  eligible waiting %6d  open %5.1f%%"
-                            + "  limit %s in flight %s %s%n",
+                    "  [readmit %3ds] gate %-5s rate %5.1f/s new clients %4d/s (waited: token %4d, room %4d)  admitted %6d"
+                            + "  eligible waiting %6d  open %5.1f%%  limit %s in flight %s  baseline %.1f ms  %s%n",
                     second,
                     controller.health().colour(),
+                    controller.effectiveRate(),
                     delta,
+                    tokenWaits - lastTokenWaits,
+                    roomWaits - lastRoomWaits,
                     controller.admittedClients(),
                     controller.waitingClients(),
                     open * 100,
                     limiter == null ? "-" : Integer.toString(limiter.limit()),
                     limiter == null ? "-" : Integer.toString(limiter.inFlight()),
+                    controller.health().baselineP99Nanos() / 1e6,
                     controller.health().lastSnapshot().reason());
             out.flush();
             lastAdmits = a;
             lastNanos = now;
             lastGreen = healthy;
-            lastWaits = w;
+            lastTokenWaits = tokenWaits;
+            lastRoomWaits = roomWaits;
         }
 
         StormTargets.NewClientRate result(double configured) {

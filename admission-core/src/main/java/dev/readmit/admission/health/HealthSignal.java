@@ -22,6 +22,16 @@ import org.HdrHistogram.Recorder;
  * twentieth of the window extend the last slice, so memory stays bounded however often it is called. {@code evaluate} is synchronized and
  * allocates only the snapshot; it is cheap (adding a few histograms of about 3,000 counters).
  *
+ * <p>When no {@link HealthThresholds#baselineP99()} is configured, the signal learns the upstream's
+ * healthy p99 itself ({@link #baselineP99Nanos()}): outcomes of slices in which the upstream was
+ * unstrained (no error, no timeout, no limiter refusal) are gathered into epochs of {@link
+ * HealthThresholds#learnBaselineSamples()} outcomes; the first epoch's p99 is the baseline, a lower
+ * epoch p99 pulls it down by half the difference, a higher one lifts it by a thousandth of the
+ * difference. A slow-moving minimum, as the gradient limit's long window is: a storm's first seconds,
+ * at low load, teach it the healthy latency, and hours of a service held at 1.25 times its baseline
+ * by the gate itself do not teach it that this is normal. An upstream that really became slower (a
+ * new release) is re-learnt over about a thousand epochs, or told with {@code baselineP99}.
+ *
  * <p>{@link #colour()} and {@link #lastSnapshot()} are single volatile reads for the hot path.
  * Latencies are tracked from 1 µs to 1 hour with two significant digits (1 % precision); slower
  * outcomes are recorded as one hour, negative ones as zero.
@@ -32,6 +42,12 @@ public final class HealthSignal {
     static final long HIGHEST_NANOS = Duration.ofHours(1).toNanos();
     private static final int DIGITS = 2;
     private static final int MAX_SLICES_PER_WINDOW = 20;
+
+    /** Share of the difference a lower epoch p99 pulls the learned baseline down by. */
+    static final double LEARN_FALL = 0.5;
+
+    /** Share of the difference a higher epoch p99 lifts the learned baseline by. */
+    static final double LEARN_RISE = 0.001;
 
     private final NanoClock clock;
     private final ConcurrencyLimiter limiter;
@@ -50,6 +66,9 @@ public final class HealthSignal {
     private long lastAcquired;
     private long lastRejected;
     private long betterSinceNanos = -1;
+    private Histogram learning;
+
+    private volatile long learnedBaselineNanos;
 
     private volatile HealthThresholds thresholds;
     private volatile HealthSnapshot lastSnapshot;
@@ -121,7 +140,7 @@ public final class HealthSignal {
         HealthThresholds t = thresholds;
         long now = Math.max(nowNanos, sliceStartNanos);
         long windowNanos = t.window().toNanos();
-        closeSlice(now, windowNanos);
+        closeSlice(now, windowNanos, t.learnsBaseline(), t.learnBaselineSamples());
         while (!slices.isEmpty() && slices.peekFirst().endNanos <= now - windowNanos) {
             spareSlices.addLast(slices.pollFirst());
         }
@@ -150,7 +169,8 @@ public final class HealthSignal {
         long max = requests == 0 ? 0 : windowHistogram.getMaxValue();
         double rejectedRate = acquired + rejected == 0 ? 0.0 : (double) rejected / (acquired + rejected);
 
-        Verdict raw = judge(t, requests, errorRate, p99, rejectedRate);
+        long baseline = t.hasBaseline() ? t.baselineP99().toNanos() : t.learnsBaseline() ? learnedBaselineNanos : 0;
+        Verdict raw = judge(t, requests, errorRate, p99, rejectedRate, baseline);
         GateColour published = colour;
         String reason = raw.reason;
         if (raw.colour.compareTo(published) >= 0) {
@@ -191,7 +211,7 @@ public final class HealthSignal {
         return snapshot;
     }
 
-    private void closeSlice(long now, long windowNanos) {
+    private void closeSlice(long now, long windowNanos, boolean learnsBaseline, int learnSamples) {
         recycledSuccesses = successes.getIntervalHistogram(recycledSuccesses);
         recycledErrors = errors.getIntervalHistogram(recycledErrors);
         recycledTimeouts = timeouts.getIntervalHistogram(recycledTimeouts);
@@ -214,22 +234,79 @@ public final class HealthSignal {
         slice.errors += recycledErrors.getTotalCount();
         slice.timeouts += recycledTimeouts.getTotalCount();
         slice.endNanos = now;
+        long refused = 0;
         if (limiter != null) {
             long acquiredNow = limiter.acquiredCount();
             long rejectedNow = limiter.rejectedCount();
+            refused = rejectedNow - lastRejected;
             slice.acquired += acquiredNow - lastAcquired;
-            slice.rejected += rejectedNow - lastRejected;
+            slice.rejected += refused;
             lastAcquired = acquiredNow;
             lastRejected = rejectedNow;
         }
         sliceStartNanos = now;
+        if (learnsBaseline
+                && refused == 0
+                && recycledErrors.getTotalCount() == 0
+                && recycledTimeouts.getTotalCount() == 0) {
+            learn(recycledSuccesses, learnSamples);
+        }
+    }
+
+    /** Adds an unstrained slice's successes to the epoch; a full epoch moves the learned baseline. */
+    private void learn(Histogram unstrained, int epochSamples) {
+        if (unstrained.getTotalCount() == 0) {
+            return;
+        }
+        if (learning == null) {
+            learning = newHistogram();
+        }
+        learning.add(unstrained);
+        if (learning.getTotalCount() < epochSamples) {
+            return;
+        }
+        long epochP99 = learning.getValueAtPercentile(99.0);
+        learning.reset();
+        long learned = learnedBaselineNanos;
+        if (learned == 0) {
+            learned = epochP99;
+        } else if (epochP99 < learned) {
+            learned += (long) ((epochP99 - learned) * LEARN_FALL);
+        } else {
+            learned += (long) Math.ceil((epochP99 - learned) * LEARN_RISE);
+        }
+        learnedBaselineNanos = Math.max(1, learned);
+    }
+
+    /**
+     * The baseline p99 the gate judges against now, in nanoseconds: the configured {@link
+     * HealthThresholds#baselineP99()} when set, else the learned one, 0 while none is known. One
+     * volatile read.
+     */
+    public long baselineP99Nanos() {
+        HealthThresholds t = thresholds;
+        if (t.hasBaseline()) {
+            return t.baselineP99().toNanos();
+        }
+        return t.learnBaselineSamples() > 0 ? learnedBaselineNanos : 0;
+    }
+
+    /** The baseline p99 learned from the upstream so far, nanoseconds, 0 before the first epoch. */
+    public long learnedBaselineP99Nanos() {
+        return learnedBaselineNanos;
     }
 
     int sliceCount() {
         return slices.size();
     }
 
-    static Verdict judge(HealthThresholds t, long requests, double errorRate, long p99Nanos, double rejectedRate) {
+    static Verdict judge(
+            HealthThresholds t,
+            long requests,
+            double errorRate,
+            long p99Nanos,
+            double rejectedRate,
+            long baselineNanos) {
         if (requests < t.minRequests()) {
             return new Verdict(
                     GateColour.GREEN,
@@ -250,20 +327,16 @@ public final class HealthSignal {
                     "p99 " + millis(p99Nanos) + " ms > amberP99 "
                             + millis(t.amberP99().toNanos()) + " ms");
         }
-        if (t.hasBaseline()) {
-            double ratio = (double) p99Nanos / t.baselineP99().toNanos();
+        if (baselineNanos > 0) {
+            double ratio = (double) p99Nanos / baselineNanos;
+            String baseline = String.format(java.util.Locale.ROOT, "%.2f", ratio) + "x "
+                    + (t.hasBaseline() ? "" : "learned ") + "baseline " + millis(baselineNanos) + " ms > ";
             if (ratio > t.redP99OverBaseline()) {
                 colour = colour.worst(GateColour.RED);
-                append(
-                        why,
-                        "p99 " + String.format(java.util.Locale.ROOT, "%.2f", ratio)
-                                + "x baseline > redP99OverBaseline " + t.redP99OverBaseline());
+                append(why, "p99 " + baseline + "redP99OverBaseline " + t.redP99OverBaseline());
             } else if (ratio > t.amberP99OverBaseline()) {
                 colour = colour.worst(GateColour.AMBER);
-                append(
-                        why,
-                        "p99 " + String.format(java.util.Locale.ROOT, "%.2f", ratio)
-                                + "x baseline > amberP99OverBaseline " + t.amberP99OverBaseline());
+                append(why, "p99 " + baseline + "amberP99OverBaseline " + t.amberP99OverBaseline());
             }
         }
         if (errorRate > t.redErrorRate()) {

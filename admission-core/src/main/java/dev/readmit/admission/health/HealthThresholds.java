@@ -16,8 +16,10 @@ import java.util.List;
  * <ul>
  *   <li>p99 above {@code redP99} or error rate (errors and timeouts over all outcomes) above {@code
  *       redErrorRate}: red; above {@code amberP99} / {@code amberErrorRate}: amber;
- *   <li>when {@code baselineP99} is set (not zero): p99 above {@code baselineP99 *
- *       redP99OverBaseline}: red; above {@code baselineP99 * amberP99OverBaseline}: amber;
+ *   <li>p99 above {@code baseline * redP99OverBaseline}: red; above {@code baseline *
+ *       amberP99OverBaseline}: amber, where the baseline is {@code baselineP99} when set (not zero),
+ *       and otherwise the healthy p99 the {@link HealthSignal} learns from the upstream itself (see
+ *       {@code learnBaselineSamples}); no baseline judgement until one is known;
  *   <li>the concurrency limiter refused more than {@code amberRejectedRate} of the attempts: amber
  *       (admitted clients are already being turned away, so nobody new should be let in).
  * </ul>
@@ -43,6 +45,13 @@ import java.util.List;
  *     gate amber whenever the upstream was used well, halving the new-client rate and leaving it
  *     idle a moment later (a sawtooth measured by {@code readmit bench storm}, issue 6)
  * @param recoveryHold how long a better verdict must last before the colour improves; default 2 s
+ * @param learnBaselineSamples when {@code baselineP99} is zero: how many outcomes, recorded while
+ *     the upstream was unstrained (no error, no timeout, no limiter refusal in that slice), make one
+ *     learning epoch whose p99 moves the learned baseline; 0 switches learning off (absolute
+ *     thresholds only). Default 2,000: a p99 from 20 outcomes above it, about 5 % noise for a
+ *     log-normal service time. Why learn at all: without a baseline the gate knew only its absolute
+ *     500 ms and the upstream ran at capacity with a p99 ten times its healthy one while the gate
+ *     stayed green (measured by {@code readmit bench storm}, issue 6)
  */
 public record HealthThresholds(
         Duration window,
@@ -55,7 +64,8 @@ public record HealthThresholds(
         double amberP99OverBaseline,
         double redP99OverBaseline,
         double amberRejectedRate,
-        Duration recoveryHold) {
+        Duration recoveryHold,
+        int learnBaselineSamples) {
 
     /** Validates every field and reports all errors together, each naming its field. */
     public HealthThresholds {
@@ -88,6 +98,10 @@ public record HealthThresholds(
         if (recoveryHold == null || recoveryHold.isNegative()) {
             errors.add("recoveryHold must be zero or positive, got " + recoveryHold);
         }
+        if (learnBaselineSamples < 0 || learnBaselineSamples > MAX_LEARN_BASELINE_SAMPLES) {
+            errors.add("learnBaselineSamples must be 0 (do not learn) to " + MAX_LEARN_BASELINE_SAMPLES + ", got "
+                    + learnBaselineSamples);
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid HealthThresholds: " + String.join("; ", errors));
         }
@@ -118,8 +132,12 @@ public record HealthThresholds(
                 1.25,
                 1.5,
                 0.25,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                2_000);
     }
+
+    /** The most outcomes one baseline-learning epoch may take. */
+    public static final int MAX_LEARN_BASELINE_SAMPLES = 10_000_000;
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
@@ -129,6 +147,11 @@ public record HealthThresholds(
     /** True if a baseline p99 is configured. */
     public boolean hasBaseline() {
         return !baselineP99.isZero();
+    }
+
+    /** True if the signal learns a baseline: none is configured and learning is on. */
+    public boolean learnsBaseline() {
+        return baselineP99.isZero() && learnBaselineSamples > 0;
     }
 
     /** Builds {@link HealthThresholds}; each option may be set once, and {@link #build()} validates. Not thread safe. */
@@ -145,6 +168,7 @@ public record HealthThresholds(
         private Double redP99OverBaseline;
         private Double amberRejectedRate;
         private Duration recoveryHold;
+        private Integer learnBaselineSamples;
 
         private Builder() {}
 
@@ -214,6 +238,12 @@ public record HealthThresholds(
             return this;
         }
 
+        /** See {@link HealthThresholds#learnBaselineSamples()}. */
+        public Builder learnBaselineSamples(int value) {
+            learnBaselineSamples = AimdLimit.once("learnBaselineSamples", learnBaselineSamples, value);
+            return this;
+        }
+
         /** The validated thresholds; unset options keep their defaults. */
         public HealthThresholds build() {
             return new HealthThresholds(
@@ -227,7 +257,8 @@ public record HealthThresholds(
                     amberP99OverBaseline != null ? amberP99OverBaseline : defaults.amberP99OverBaseline(),
                     redP99OverBaseline != null ? redP99OverBaseline : defaults.redP99OverBaseline(),
                     amberRejectedRate != null ? amberRejectedRate : defaults.amberRejectedRate(),
-                    recoveryHold != null ? recoveryHold : defaults.recoveryHold());
+                    recoveryHold != null ? recoveryHold : defaults.recoveryHold(),
+                    learnBaselineSamples != null ? learnBaselineSamples : defaults.learnBaselineSamples());
         }
     }
 }

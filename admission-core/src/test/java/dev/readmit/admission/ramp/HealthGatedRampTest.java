@@ -18,7 +18,10 @@ final class HealthGatedRampTest {
     private static final long MS = 1_000_000L;
 
     private final ManualClock clock = new ManualClock();
-    private final HealthSignal signal = HealthSignal.create(HealthThresholds.ofDefaults(), clock);
+    // The absolute thresholds alone: 800 ms is amber (over 500 ms), not red as it would be against a
+    // baseline learnt from the 20 ms answers (LearnedBaselineTest covers that).
+    private final HealthSignal signal = HealthSignal.create(
+            HealthThresholds.builder().learnBaselineSamples(0).build(), clock);
     private final CohortPlan plan = CohortPlan.create(
             List.of(ClassPlan.ramped(
                     "everyone",

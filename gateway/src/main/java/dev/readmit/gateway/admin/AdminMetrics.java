@@ -77,7 +77,8 @@ public final class AdminMetrics implements MeterBinder {
                         "readmit.upstream.window.latency",
                         health,
                         h -> h.lastSnapshot().p50Nanos() / 1e9)
-                .description("Upstream latency percentile over the last health window")
+                .description(
+                        "Latency the health gate judged over its last window: slot wait at the gateway plus upstream")
                 .baseUnit("seconds")
                 .tag("quantile", "0.5")
                 .register(registry);
@@ -85,7 +86,8 @@ public final class AdminMetrics implements MeterBinder {
                         "readmit.upstream.window.latency",
                         health,
                         h -> h.lastSnapshot().p99Nanos() / 1e9)
-                .description("Upstream latency percentile over the last health window")
+                .description(
+                        "Latency the health gate judged over its last window: slot wait at the gateway plus upstream")
                 .baseUnit("seconds")
                 .tag("quantile", "0.99")
                 .register(registry);

@@ -131,6 +131,8 @@ public final class StatusReport {
         ObjectNode up = s.putObject("upstream");
         up.put("p50Millis", health.p50Nanos() / NANOS_PER_MILLI);
         up.put("p99Millis", health.p99Nanos() / NANOS_PER_MILLI);
+        // What the gate judges p99 against: configured, or learnt from the upstream (0 while unknown).
+        up.put("baselineP99Millis", c.health().baselineP99Nanos() / NANOS_PER_MILLI);
         up.put("errorRate", health.errorRate());
         up.put("requestsPerSecond", health.requestsPerSecond());
         up.put("windowSeconds", health.windowNanos() / 1e9);

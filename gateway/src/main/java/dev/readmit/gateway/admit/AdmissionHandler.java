@@ -41,7 +41,8 @@ import java.util.concurrent.RejectedExecutionException;
  *   <li>Wait, respond mode, and Reject: answered by the {@link WaitingRoomResponder}; the request
  *       body is discarded. The connection stays open when the client wants it and the body is
  *       already read, absent, or small enough ({@value #MAX_DISCARDED_BODY_BYTES} bytes) to read
- *       and drop; otherwise the answer says {@code Connection: close} and the connection closes.
+ *       and drop, and its {@code Retry-After} is shorter than {@code waiting.closeFromRetryAfter}
+ *       (when set); otherwise the answer says {@code Connection: close} and the connection closes.
  * </ul>
  *
  * <p>Requests are handled one at a time: the next pipelined request is looked at only after the
@@ -325,7 +326,9 @@ final class AdmissionHandler extends ChannelDuplexHandler {
 
     private void answer(HttpRequest request, Decision decision) {
         boolean requestRead = request instanceof LastHttpContent;
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && (requestRead || canDiscardBody(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request)
+                && (requestRead || canDiscardBody(request))
+                && !gate.settings().waiting().closesFor(retryAfterSeconds(decision));
         FullHttpResponse response = gate.responder().respond(request, decision, keepAlive, ctx.alloc());
         ReferenceCountUtil.release(request);
         if (keepAlive) {
@@ -335,6 +338,13 @@ final class AdmissionHandler extends ChannelDuplexHandler {
             state = State.CLOSING;
             ctx.writeAndFlush(response).addListener(LingeringClose.AFTER_RESPONSE);
         }
+    }
+
+    private static int retryAfterSeconds(Decision decision) {
+        if (decision instanceof Decision.Wait wait) {
+            return wait.retryAfterSeconds();
+        }
+        return decision instanceof Decision.Reject reject ? reject.retryAfterSeconds() : 0;
     }
 
     /**

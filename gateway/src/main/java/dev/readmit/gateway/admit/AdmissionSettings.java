@@ -202,6 +202,12 @@ public record AdmissionSettings(
      *     through {@link WaitingRoomResponder#setMessage(String)}
      * @param retryAfterJitter the fraction in [0, 1) by which {@code Retry-After} is spread further
      *     (0 keeps the decision's value)
+     * @param closeFromRetryAfter a waiting or rejecting answer whose decided {@code Retry-After} is at
+     *     least this long says {@code Connection: close}, so that the gateway (and the client) hold no
+     *     connection for a client that will not be back for a while; {@link Duration#ZERO} (the
+     *     default) keeps every connection the client wants kept. Why: at 100,000 returning clients an
+     *     idle connection per waiting client is 100,000 file descriptors on each side, where one
+     *     process may hold 20,000 (measured by {@code readmit bench storm}, issue 6)
      */
     public record Waiting(
             WaitingMode mode,
@@ -209,17 +215,24 @@ public record AdmissionSettings(
             Duration maxWait,
             int rejectStatus,
             String message,
-            double retryAfterJitter) {
+            double retryAfterJitter,
+            Duration closeFromRetryAfter) {
 
         public Waiting {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(maxWait, "maxWait");
             Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(closeFromRetryAfter, "closeFromRetryAfter");
         }
 
-        /** Respond mode, 10,000 places, 30 s, reject with 503, no message, jitter 0.1. */
+        /** Respond mode, 10,000 places, 30 s, reject with 503, no message, jitter 0.1, connections kept. */
         public static Waiting ofDefaults() {
-            return new Waiting(WaitingMode.RESPOND, 10_000, Duration.ofSeconds(30), 503, "", 0.1);
+            return new Waiting(WaitingMode.RESPOND, 10_000, Duration.ofSeconds(30), 503, "", 0.1, Duration.ZERO);
+        }
+
+        /** True if an answer telling the client to come back after {@code retryAfterSeconds} closes the connection. */
+        public boolean closesFor(int retryAfterSeconds) {
+            return !closeFromRetryAfter.isZero() && retryAfterSeconds * 1_000L >= closeFromRetryAfter.toMillis();
         }
     }
 

@@ -41,7 +41,7 @@ final class AdmissionSettingsParser {
     private static final Set<String> MATCH_FIELDS = Set.of("path", "methods", "header");
     private static final Set<String> HEADER_MATCH_FIELDS = Set.of("name", "value");
     private static final Set<String> WAITING_FIELDS =
-            Set.of("mode", "maxQueue", "maxWait", "rejectStatus", "message", "retryAfterJitter");
+            Set.of("mode", "maxQueue", "maxWait", "rejectStatus", "message", "retryAfterJitter", "closeFromRetryAfter");
     private static final Set<String> TICKET_FIELDS = Set.of("cookie", "header", "lifetime", "secure");
     private static final String KEY_RULES_ALLOWED =
             "allowed: {header: NAME}, {cookie: NAME}, {query: NAME}, authorization, ticket, source";
@@ -323,7 +323,8 @@ final class AdmissionSettingsParser {
                 jitter = jitterNode.asDouble();
             }
         }
-        return new Waiting(mode, maxQueue, maxWait, rejectStatus, message == null ? "" : message, jitter);
+        Duration closeFrom = duration(node, path, "closeFromRetryAfter", defaults.closeFromRetryAfter());
+        return new Waiting(mode, maxQueue, maxWait, rejectStatus, message == null ? "" : message, jitter, closeFrom);
     }
 
     private Ticket ticket(JsonNode node, String path) {

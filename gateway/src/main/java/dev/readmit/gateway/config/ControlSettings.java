@@ -93,8 +93,12 @@ public record ControlSettings(
      * @param initial where it starts
      * @param min never below
      * @param max never above
+     * @param fullRateBelow new clients are admitted at the full configured rate while the smoothed
+     *     share of the limit in use is below this, and ever fewer above it, none at the limit; 1.0
+     *     admits at the full rate until the limit is reached. Default 0.75 (see {@code
+     *     AdmissionController.Builder#fullRateBelowOccupancy})
      */
-    public record Concurrency(LimitAlgorithm algorithm, int initial, int min, int max) {}
+    public record Concurrency(LimitAlgorithm algorithm, int initial, int min, int max, double fullRateBelow) {}
 
     /**
      * The circuit breaker (Resilience4j) over upstream outcomes.
@@ -287,7 +291,8 @@ public record ControlSettings(
                         "baselineP99",
                         "amberP99OverBaseline",
                         "redP99OverBaseline",
-                        "recoveryHold"));
+                        "recoveryHold",
+                        "learnBaselineSamples"));
         String p = root + ".health";
         HealthThresholds d = HealthThresholds.ofDefaults();
         try {
@@ -303,6 +308,13 @@ public record ControlSettings(
                             number(fields, h, p, "amberP99OverBaseline", d.amberP99OverBaseline(), 1, 100))
                     .redP99OverBaseline(number(fields, h, p, "redP99OverBaseline", d.redP99OverBaseline(), 1, 100))
                     .recoveryHold(fields.duration(h, p, "recoveryHold", d.recoveryHold(), Duration.ZERO))
+                    .learnBaselineSamples(fields.integer(
+                            h,
+                            p,
+                            "learnBaselineSamples",
+                            d.learnBaselineSamples(),
+                            0,
+                            HealthThresholds.MAX_LEARN_BASELINE_SAMPLES))
                     .build();
         } catch (IllegalArgumentException e) {
             fields.problem(p, e.getMessage());
@@ -311,7 +323,8 @@ public record ControlSettings(
     }
 
     private static Concurrency concurrency(ConfigFields fields, ObjectNode s, String root) {
-        ObjectNode c = fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max"));
+        ObjectNode c =
+                fields.section(s, root, "concurrency", Set.of("algorithm", "initial", "min", "max", "fullRateBelow"));
         String p = root + ".concurrency";
         // Gradient by default: AIMD only backs off on drops (errors, timeouts), so it finds the
         // upstream's limit by overloading it; the gradient backs off when latency rises over its
@@ -334,7 +347,15 @@ public record ControlSettings(
         } else if (initial < min || initial > max) {
             fields.problem(p + ".initial", "must be between min (" + min + ") and max (" + max + "); got " + initial);
         }
-        return new Concurrency(algorithm, initial, min, max);
+        double fullRateBelow = number(
+                fields,
+                c,
+                p,
+                "fullRateBelow",
+                dev.readmit.admission.AdmissionController.Builder.DEFAULT_FULL_RATE_BELOW_OCCUPANCY,
+                0.01,
+                1.0);
+        return new Concurrency(algorithm, initial, min, max, fullRateBelow);
     }
 
     private static boolean bool(ConfigFields fields, JsonNode parent, String path, String field, boolean fallback) {

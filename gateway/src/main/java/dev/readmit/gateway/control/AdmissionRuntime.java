@@ -125,6 +125,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
                 .admitted(control.maxAdmittedClients(), control.admittedIdleTimeout())
                 .health(health)
                 .limiter(limiter)
+                .fullRateBelowOccupancy(control.concurrency().fullRateBelow())
                 .waiting(Math.max(1, settings.waiting().maxQueue()) * 100L, Duration.ofMinutes(5))
                 .maintenanceExecutor(ticker)
                 .build();

@@ -14,6 +14,12 @@ import java.util.concurrent.TimeUnit;
  * {@link ConcurrencyLimiter}; every outcome feeds the {@link HealthSignal} (which moves the ramp), the
  * circuit breaker (which stops new admissions while open) and the upstream latency histogram.
  *
+ * <p>The gate judges what an admitted client waits for at the gateway: a request's time parked for a
+ * slot plus the upstream's latency. The limit and the breaker get the upstream's latency alone (the
+ * gradient compares the upstream's round trips). Why: with the slot wait left out, the gate saw a
+ * healthy upstream while requests queued at the gateway for hundreds of milliseconds, kept admitting,
+ * and the storm's per-second p99 reached 12 times the steady state (issue 6).
+ *
  * <p>Requests that find the limiter full park in one FIFO shared by every event loop; each slot given
  * back is handed to the oldest waiter still there. Lock-free: a {@link ConcurrentLinkedQueue} and the
  * limiter's CAS.
@@ -57,13 +63,18 @@ final class HealthGuard implements UpstreamObserver {
 
     @Override
     public void responseReceived(int status, long latencyNanos) {
+        responseReceived(status, latencyNanos, 0);
+    }
+
+    @Override
+    public void responseReceived(int status, long latencyNanos, long slotWaitNanos) {
         if (status >= 500) {
             limiter.release(latencyNanos, true);
-            health.recordError(latencyNanos);
+            health.recordError(latencyNanos + slotWaitNanos);
             breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
         } else {
             limiter.release(latencyNanos, false);
-            health.recordSuccess(latencyNanos);
+            health.recordSuccess(latencyNanos + slotWaitNanos);
             breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
         }
         breakerCheck.run();

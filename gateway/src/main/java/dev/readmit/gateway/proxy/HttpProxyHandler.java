@@ -118,6 +118,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean retried;
     private boolean inFlight;
     private long startNanos;
+    /** When the current request parked for a slot, and how long it waited for one (0: got one at once). */
+    private long parkedAtNanos;
+
+    private long slotWaitNanos;
 
     /**
      * @param observer told about each request sent upstream; {@link UpstreamObserver#NONE} for none
@@ -331,12 +335,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ForwardingHeaders.prepareRequest(request, clientAddress, hostPolicy, upstreamAuthority, webSocket);
         pendingHead = request;
         state = CONNECTING;
+        slotWaitNanos = 0;
         if (observer.tryAcquireSlot()) {
             beginUpstream();
         } else {
             // The upstream is at its concurrency limit: this admitted request waits here for a slot,
             // and the slot is handed over by whoever frees one (reading stays pending if the request is
             // complete, see readIfWanted).
+            parkedAtNanos = clock.nanoTime();
             observer.awaitSlot(slotWaiter);
         }
     }
@@ -358,6 +364,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             observer.requestAbandoned(0);
             return;
         }
+        // Part of what the client waits for: the health gate judges it with the upstream's latency.
+        slotWaitNanos = Math.max(0, clock.nanoTime() - parkedAtNanos);
         beginUpstream();
     }
 
@@ -497,7 +505,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         cancelResponseTimer();
         if (inFlight) {
             inFlight = false;
-            observer.responseReceived(code, clock.nanoTime() - startNanos);
+            observer.responseReceived(code, clock.nanoTime() - startNanos, slotWaitNanos);
         }
         if (code == 101) {
             if (!webSocket) {

@@ -52,6 +52,15 @@ public interface UpstreamObserver {
     /** The upstream answered: its response head (any final status, or 101) arrived. */
     default void responseReceived(int status, long latencyNanos) {}
 
+    /**
+     * The upstream answered a request that first waited {@code slotWaitNanos} at the gateway for a
+     * slot (0 when it got one at once); {@code latencyNanos} is the upstream's part alone. The proxy
+     * calls this one; by default it passes on to {@link #responseReceived(int, long)}.
+     */
+    default void responseReceived(int status, long latencyNanos, long slotWaitNanos) {
+        responseReceived(status, latencyNanos);
+    }
+
     /** The upstream gave no answer, for the reason given; the client got 502, 503 or 504. */
     default void requestFailed(UpstreamFailure.Kind kind, long latencyNanos) {}
 

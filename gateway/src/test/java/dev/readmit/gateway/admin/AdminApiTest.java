@@ -85,6 +85,7 @@ final class AdminApiTest {
         assertThat(s.get("concurrency").get("limit").asInt()).isPositive();
         assertThat(s.get("concurrency").get("inFlight").asInt()).isZero();
         assertThat(s.get("upstream").has("p99Millis")).isTrue();
+        assertThat(s.get("upstream").has("baselineP99Millis")).isTrue();
         assertThat(s.get("upstream").has("errorRate")).isTrue();
     }
 

@@ -343,6 +343,32 @@ final class AdmissionHandlerTest {
     }
 
     @Test
+    void aClientToldToComeBackLaterThanCloseFromRetryAfterIsNotKeptConnected() throws Exception {
+        AdmissionGate gate = gate("admission: {waiting: {retryAfterJitter: 0, closeFromRetryAfter: 5s}}");
+        EmbeddedChannel soon = channel(gate);
+        decider.fallback = new Decision.Wait(1, 4_000_000_000L, 4, true);
+        soon.writeInbound(get("hank"));
+        FullHttpResponse kept = soon.readOutbound();
+        assertThat(kept.headers().get(HttpHeaderNames.CONNECTION))
+                .as("back in 4 s")
+                .isNull();
+        kept.release();
+        assertThat(soon.isOpen()).isTrue();
+
+        EmbeddedChannel later = channel(gate);
+        decider.fallback = ScriptedDecider.WAIT;
+        later.writeInbound(get("ivy"));
+        FullHttpResponse closed = later.readOutbound();
+        assertThat(closed.status().code()).isEqualTo(503);
+        assertThat(closed.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("5");
+        assertThat(closed.headers().get(HttpHeaderNames.CONNECTION))
+                .as("back in 5 s")
+                .isEqualTo("close");
+        closed.release();
+        assertThat(later.isOpen()).isFalse();
+    }
+
+    @Test
     void rejectionUsesTheConfiguredStatus() throws Exception {
         EmbeddedChannel channel = channel(gate("admission: {waiting: {rejectStatus: 429, retryAfterJitter: 0}}"));
         decider.fallback = new Decision.Reject(Decision.RejectReason.UPSTREAM_UNHEALTHY, 11);

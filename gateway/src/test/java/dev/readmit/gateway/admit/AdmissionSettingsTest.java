@@ -101,7 +101,7 @@ final class AdmissionSettingsTest {
         assertThat(settings.className(2)).isEqualTo("everyone");
         assertThat(settings.waiting())
                 .isEqualTo(new AdmissionSettings.Waiting(
-                        WaitingMode.HOLD, 500, Duration.ofSeconds(45), 429, "Back soon", 0.25));
+                        WaitingMode.HOLD, 500, Duration.ofSeconds(45), 429, "Back soon", 0.25, Duration.ZERO));
         assertThat(settings.ticket())
                 .isEqualTo(new AdmissionSettings.Ticket("rm", "X-Ticket", Duration.ofDays(7), true));
     }
@@ -177,7 +177,7 @@ final class AdmissionSettingsTest {
                                 "admission.classes[0].match.paths", "unknown field; allowed: header, methods, path"),
                         new ConfigProblem(
                                 "admission.waiting.maxwait",
-                                "unknown field; allowed: maxQueue, maxWait, message, mode, rejectStatus, "
+                                "unknown field; allowed: closeFromRetryAfter, maxQueue, maxWait, message, mode, rejectStatus, "
                                         + "retryAfterJitter"));
     }
 

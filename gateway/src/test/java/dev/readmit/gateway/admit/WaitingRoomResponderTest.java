@@ -37,7 +37,8 @@ final class WaitingRoomResponderTest {
     }
 
     private static WaitingRoomResponder responder(int rejectStatus, String message, double jitter, double random) {
-        Waiting waiting = new Waiting(WaitingMode.RESPOND, 10, Duration.ofSeconds(30), rejectStatus, message, jitter);
+        Waiting waiting = new Waiting(
+                WaitingMode.RESPOND, 10, Duration.ofSeconds(30), rejectStatus, message, jitter, Duration.ZERO);
         return new WaitingRoomResponder(waiting, () -> (long) (random * (1L << 53)) << 11);
     }
 

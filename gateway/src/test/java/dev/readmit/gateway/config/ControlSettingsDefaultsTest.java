@@ -34,4 +34,31 @@ final class ControlSettingsDefaultsTest {
                         .algorithm())
                 .isEqualTo(ControlSettings.LimitAlgorithm.AIMD);
     }
+
+    @Test
+    void theGateLearnsItsBaselineUnlessOneIsGivenOrLearningIsOff() throws Exception {
+        assertThat(read("{}").health().learnsBaseline()).isTrue();
+        assertThat(read("{}").health().learnBaselineSamples()).isEqualTo(2_000);
+        assertThat(read("{\"health\": {\"baselineP99\": \"50ms\"}}").health().learnsBaseline())
+                .isFalse();
+        assertThat(read("{\"health\": {\"learnBaselineSamples\": 0}}").health().learnsBaseline())
+                .isFalse();
+    }
+
+    @Test
+    void anEpochSizeOutOfRangeIsReportedWithItsField() throws Exception {
+        List<ConfigProblem> problems = new ArrayList<>();
+        ControlSettings.read(
+                (ObjectNode) new ObjectMapper().readTree("{\"health\": {\"learnBaselineSamples\": -5}}"), problems);
+        assertThat(problems).singleElement().asString().contains("health.learnBaselineSamples");
+    }
+
+    @Test
+    void newClientsComeAtTheFullRateBelowThreeQuartersOfTheLimitByDefault() throws Exception {
+        assertThat(read("{}").concurrency().fullRateBelow()).isEqualTo(0.75);
+        assertThat(read("{\"concurrency\": {\"fullRateBelow\": 1}}")
+                        .concurrency()
+                        .fullRateBelow())
+                .isEqualTo(1.0);
+    }
 }

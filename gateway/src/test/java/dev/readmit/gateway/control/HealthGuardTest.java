@@ -168,4 +168,43 @@ final class HealthGuardTest {
                 .isEqualTo(1);
         assertThat(latency.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3.0);
     }
+
+    @Test
+    void theGateJudgesTheSlotWaitWithTheUpstreamLatencyAndTheLimitTheUpstreamAlone() {
+        List<Long> samples = new ArrayList<>();
+        ConcurrencyLimiter recorded = ConcurrencyLimiter.create(new Limit() {
+            @Override
+            public int currentLimit() {
+                return 2;
+            }
+
+            @Override
+            public void onSample(long rttNanos, int inFlight, boolean dropped) {
+                samples.add(rttNanos);
+            }
+        });
+        HealthSignal gate = HealthSignal.create(
+                HealthThresholds.builder()
+                        .minRequests(10)
+                        .baselineP99(Duration.ofMillis(20))
+                        .build(),
+                clock);
+        HealthGuard parked = new HealthGuard(recorded, gate, breaker, () -> {}, latency);
+        for (int i = 0; i < 20; i++) {
+            assertThat(parked.tryAcquireSlot()).isTrue();
+            // 60 ms parked at the gateway for a slot, then 15 ms at the upstream.
+            parked.responseReceived(200, 15 * MILLI, 60 * MILLI);
+        }
+
+        HealthSnapshot snapshot = gate.evaluate(clock.advanceNanos(100 * MILLI));
+
+        assertThat(samples).hasSize(20).allMatch(rtt -> rtt == 15 * MILLI);
+        assertThat(snapshot.p99Nanos()).isBetween(74 * MILLI, 76 * MILLI);
+        assertThat(snapshot.colour())
+                .as("the upstream alone is within its baseline; what clients wait is 3.75x")
+                .isEqualTo(GateColour.RED);
+        assertThat(latency.totalTime(TimeUnit.MILLISECONDS))
+                .as("the upstream's latency")
+                .isEqualTo(300.0);
+    }
 }
