@@ -141,9 +141,6 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
                         .waitDurationInOpenState(b.waitInOpen())
                         .permittedNumberOfCallsInHalfOpenState(Math.max(1, b.minimumCalls() / 2))
                         .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                        // Recorded on every upstream outcome: no lock on the request path.
-                        .slidingWindowSynchronizationStrategy(
-                                CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                         .build());
         this.breakerWatch = new BreakerWatch(breaker, controller);
 
@@ -153,7 +150,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
                 // record is a binary search over the buckets, and 14 cover what a dashboard reads.
                 .serviceLevelObjectives(UPSTREAM_LATENCY_BUCKETS)
                 .register(registry);
-        this.guard = new HealthGuard(limiter, health, breaker, breakerWatch::check, upstreamLatency);
+        this.guard = new HealthGuard(limiter, health, breaker, b.slidingWindowCalls(), upstreamLatency);
 
         Tickets tickets = Tickets.create(keys, settings.ticket().lifetime(), InstantSource.system());
         CohortHash hash = controller.cohortHash();
@@ -269,6 +266,7 @@ public final class AdmissionRuntime implements AdmissionStages, AutoCloseable {
     private void tick() {
         try {
             controller.tick(clock.nanoTime());
+            guard.feedBreaker();
             breakerWatch.check();
         } catch (RuntimeException e) {
             log.error("admission tick failed; will try again on the next tick", e);

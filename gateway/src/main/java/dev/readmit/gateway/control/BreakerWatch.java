@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not Resilience4j's state-transition listener: once any event consumer is registered, the
  * breaker builds an event object (with a {@code ZonedDateTime.now()}) for every recorded call, on the
- * request path. Instead the breaker's state (one volatile read) is compared with the last one applied
- * after every outcome that can change it ({@link #check} from {@link HealthGuard}), and on every
- * ticker tick for the changes that happen without an outcome (the timed open to half-open move, a
- * state forced from outside), which are thus applied within one tick.
+ * request path. Instead the breaker's state is compared with the last one applied on every ticker
+ * tick, right after {@link HealthGuard#feedBreaker} has handed it the tick's outcomes, which also
+ * catches the changes that happen without an outcome (the timed open to half-open move, a state
+ * forced from outside): each is applied within one tick.
  *
  * <p>Thread safe: any thread may call {@link #check}. The common case (no change) is one volatile read
  * of each side and takes no lock; a change is applied under this object's monitor, so changes are

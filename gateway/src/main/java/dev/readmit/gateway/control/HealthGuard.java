@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The proxy's {@link UpstreamObserver} backed by admission-core: a slot is a permit of the adaptive
@@ -20,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * healthy upstream while requests queued at the gateway for hundreds of milliseconds, kept admitting,
  * and the storm's per-second p99 reached 12 times the steady state (issue 6).
  *
+ * <p>The breaker is not fed on the request path: Resilience4j's sliding window either takes a monitor
+ * (shared by every event loop) or, lock free, copies its aggregate for every call. Outcomes are counted
+ * here ({@link LongAdder}s) and {@link #feedBreaker} hands them over on the ticker, every tick: its
+ * window is the last {@code breakerWindow} calls, so at most that many are replayed per tick, with the
+ * tick's share of errors spread evenly among them. The breaker thus opens at most one tick (100 ms)
+ * later than if it saw each call.
+ *
  * <p>Requests that find the limiter full park in one FIFO shared by every event loop; each slot given
  * back is handed to the oldest waiter still there. Lock-free: a {@link ConcurrentLinkedQueue} and the
  * limiter's CAS.
@@ -29,8 +37,15 @@ final class HealthGuard implements UpstreamObserver {
     private final ConcurrencyLimiter limiter;
     private final HealthSignal health;
     private final CircuitBreaker breaker;
-    /** Applies a breaker state change to the controller (a {@link BreakerWatch}). */
-    private final Runnable breakerCheck;
+    private final int breakerWindow;
+    /** Outcomes for the breaker, counted on the request path; never reset (the feeder keeps its marks). */
+    private final LongAdder breakerSuccesses = new LongAdder();
+
+    private final LongAdder breakerErrors = new LongAdder();
+    /** What {@link #feedBreaker} has handed over so far; touched by the ticker only. */
+    private long fedSuccesses;
+
+    private long fedErrors;
 
     private final Timer upstreamLatency;
     private final ConcurrentLinkedQueue<SlotWaiter> parked = new ConcurrentLinkedQueue<>();
@@ -39,12 +54,15 @@ final class HealthGuard implements UpstreamObserver {
             ConcurrencyLimiter limiter,
             HealthSignal health,
             CircuitBreaker breaker,
-            Runnable breakerCheck,
+            int breakerWindow,
             Timer upstreamLatency) {
+        if (breakerWindow < 1) {
+            throw new IllegalArgumentException("breakerWindow must be at least 1, got " + breakerWindow);
+        }
         this.limiter = limiter;
         this.health = health;
         this.breaker = breaker;
-        this.breakerCheck = breakerCheck;
+        this.breakerWindow = breakerWindow;
         this.upstreamLatency = upstreamLatency;
     }
 
@@ -71,13 +89,12 @@ final class HealthGuard implements UpstreamObserver {
         if (status >= 500) {
             limiter.release(latencyNanos, true);
             health.recordError(latencyNanos + slotWaitNanos);
-            breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+            breakerErrors.increment();
         } else {
             limiter.release(latencyNanos, false);
             health.recordSuccess(latencyNanos + slotWaitNanos);
-            breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+            breakerSuccesses.increment();
         }
-        breakerCheck.run();
         upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
         handOver();
     }
@@ -88,17 +105,16 @@ final class HealthGuard implements UpstreamObserver {
             case TIMEOUT -> {
                 limiter.release(latencyNanos, true);
                 health.recordTimeout(latencyNanos);
-                breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+                breakerErrors.increment();
             }
             case UNREACHABLE -> {
                 limiter.release(latencyNanos, true);
                 health.recordError(latencyNanos);
-                breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+                breakerErrors.increment();
             }
                 // The gateway's own connection pool was full: no verdict on the upstream.
             case BUSY -> limiter.releaseWithoutSample();
         }
-        breakerCheck.run();
         handOver();
     }
 
@@ -117,6 +133,36 @@ final class HealthGuard implements UpstreamObserver {
                 if (next == null) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * Hands the outcomes counted since the previous call to the breaker: the last {@code breakerWindow}
+     * of them at most (all its count-based window holds), with the errors among them in the same share
+     * as among all, spread evenly. Called by one thread, the ticker.
+     */
+    void feedBreaker() {
+        long successes = breakerSuccesses.sum();
+        long errors = breakerErrors.sum();
+        long newSuccesses = successes - fedSuccesses;
+        long newErrors = errors - fedErrors;
+        fedSuccesses = successes;
+        fedErrors = errors;
+        long total = newSuccesses + newErrors;
+        if (total <= 0) {
+            return;
+        }
+        long calls = Math.min(total, breakerWindow);
+        long errorCalls = newErrors == 0 ? 0 : Math.max(1, Math.round((double) newErrors * calls / total));
+        long spread = 0;
+        for (long i = 0; i < calls; i++) {
+            spread += errorCalls;
+            if (spread >= calls) {
+                spread -= calls;
+                breaker.onError(0, TimeUnit.NANOSECONDS, UpstreamError.INSTANCE);
+            } else {
+                breaker.onSuccess(0, TimeUnit.NANOSECONDS);
             }
         }
     }

@@ -17,7 +17,6 @@ import dev.readmit.gateway.config.GatewayConfigReader;
 import dev.readmit.gateway.config.ProxyMode;
 import dev.readmit.gateway.proxy.UpstreamObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.EventProcessor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -168,6 +167,7 @@ final class AdmissionRuntimeTest {
                 + "  health: {minRequests: 100000}\n"
                 + "  breaker: {failureRatePercent: 50, minimumCalls: 4, slidingWindowCalls: 4, waitInOpen: 1h}\n");
         answers(4, 4);
+        settle();
         assertThat(runtime.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(runtime.controller().newAdmissionsStopped()).isTrue();
         assertThat(runtime.controller().decide("new", DEFAULT_CLASS, clock.nanoTime()))
@@ -182,14 +182,18 @@ final class AdmissionRuntimeTest {
     }
 
     @Test
-    void recordsUpstreamOutcomesInTheBreakerWithoutALockOrAnEventPerCall() throws Exception {
-        start("  openPercent: 100\n");
+    void theBreakerIsFedByTheTickerAndBuildsNoEventPerCall() throws Exception {
+        start("  openPercent: 100\n"
+                + "  health: {minRequests: 100000}\n"
+                + "  breaker: {failureRatePercent: 50, minimumCalls: 4, slidingWindowCalls: 4, waitInOpen: 1h}\n");
         CircuitBreaker breaker = runtime.breaker();
-        assertThat(breaker.getCircuitBreakerConfig().getSlidingWindowSynchronizationStrategy())
-                .isEqualTo(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE);
         assertThat(((EventProcessor<?>) breaker.getEventPublisher()).hasConsumers())
                 .as("with a consumer registered, the breaker builds an event object for every call")
                 .isFalse();
+        answers(4, 4);
+        settle();
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(4);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
 
     @Test

@@ -33,7 +33,7 @@ final class HealthGuardLimitTest {
                 limiter,
                 HealthSignal.create(HealthThresholds.ofDefaults(), clock, limiter),
                 CircuitBreaker.ofDefaults("upstream"),
-                () -> {},
+                100,
                 Timer.builder("t").register(registry));
     }
 

@@ -44,8 +44,7 @@ final class HealthGuardTest {
                     .slidingWindowSize(4)
                     .build());
     private final Timer latency = Timer.builder("latency").register(new SimpleMeterRegistry());
-    private int breakerChecks;
-    private final HealthGuard guard = new HealthGuard(limiter, health, breaker, () -> breakerChecks++, latency);
+    private final HealthGuard guard = new HealthGuard(limiter, health, breaker, 4, latency);
     private final List<String> granted = new ArrayList<>();
 
     /** A parked request that records when it is handed a slot; {@code present} false: its client left. */
@@ -134,27 +133,56 @@ final class HealthGuardTest {
                 .isEqualTo(2);
         assertThat(snapshot.errors()).isEqualTo(1);
         assertThat(snapshot.timeouts()).isEqualTo(1);
+        guard.feedBreaker();
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(2);
         assertThat(limiter.inFlight()).as("every slot given back").isZero();
     }
 
     @Test
-    void failingResponsesOpenTheCircuitBreaker() {
+    void failingResponsesOpenTheCircuitBreakerOnceTheTickerFeedsIt() {
         outcomes(4, 1);
+        guard.feedBreaker();
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         outcomes(4, 2);
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls())
+                .as("nothing reaches the breaker on the request path")
+                .isEqualTo(4);
+        guard.feedBreaker();
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
 
     @Test
-    void everyOutcomeThatCanMoveTheBreakerIsFollowedByACheckOfItsState() {
-        outcomes(3, 1);
-        assertThat(breakerChecks).as("after each answer").isEqualTo(3);
-        guard.tryAcquireSlot();
-        guard.requestFailed(UpstreamFailure.Kind.TIMEOUT, MILLI);
-        guard.tryAcquireSlot();
-        guard.requestFailed(UpstreamFailure.Kind.UNREACHABLE, MILLI);
-        assertThat(breakerChecks).as("after each failure").isEqualTo(5);
+    void theBreakerIsFedAtMostItsWindowPerTickWithTheTicksShareOfErrors() {
+        outcomes(100, 50);
+        guard.feedBreaker();
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls())
+                .as("its window: 4 calls")
+                .isEqualTo(4);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls())
+                .as("half of them")
+                .isEqualTo(2);
+        guard.feedBreaker();
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls())
+                .as("nothing new, nothing fed")
+                .isEqualTo(4);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
+    void aSingleErrorAmongManySuccessesIsNotLostToRounding() {
+        CircuitBreaker wide = CircuitBreaker.of(
+                "wide",
+                CircuitBreakerConfig.custom()
+                        .minimumNumberOfCalls(10)
+                        .slidingWindowSize(10)
+                        .build());
+        HealthGuard fed = new HealthGuard(limiter, health, wide, 10, latency);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(fed.tryAcquireSlot()).isTrue();
+            fed.responseReceived(i == 500 ? 500 : 200, MILLI);
+        }
+        fed.feedBreaker();
+        assertThat(wide.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
     }
 
     @Test
@@ -189,7 +217,7 @@ final class HealthGuardTest {
                         .baselineP99(Duration.ofMillis(20))
                         .build(),
                 clock);
-        HealthGuard parked = new HealthGuard(recorded, gate, breaker, () -> {}, latency);
+        HealthGuard parked = new HealthGuard(recorded, gate, breaker, 4, latency);
         for (int i = 0; i < 20; i++) {
             assertThat(parked.tryAcquireSlot()).isTrue();
             // 60 ms parked at the gateway for a slot, then 15 ms at the upstream.

@@ -61,7 +61,11 @@ final class CircuitBreakerTest {
                         .as("the upstream's own 503, passed on")
                         .isEqualTo(503);
             }
-            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+            // The ticker hands the outcomes to the breaker and applies its state, every 100 ms.
+            Await.until("the breaker opens", () -> breaker.getState() == CircuitBreaker.State.OPEN);
+            Await.until(
+                    "new admissions stop",
+                    () -> gateway.admission().controller().newAdmissionsStopped());
 
             RawHttp.Response late = get(client, "late");
             assertThat(late.status()).isEqualTo(503);
@@ -80,8 +84,10 @@ final class CircuitBreakerTest {
             Await.until("the breaker half-opens", () -> breaker.getState() == CircuitBreaker.State.HALF_OPEN);
             assertThat(get(client, "early").status()).isEqualTo(200);
             assertThat(get(client, "early").status()).isEqualTo(200);
-            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
-            assertThat(gateway.admission().controller().newAdmissionsStopped()).isFalse();
+            Await.until("the breaker closes", () -> breaker.getState() == CircuitBreaker.State.CLOSED);
+            Await.until(
+                    "new admissions resume",
+                    () -> !gateway.admission().controller().newAdmissionsStopped());
 
             RawHttp.Response recovered = get(client, "recovered");
             assertThat(recovered.status()).as("a new client after recovery").isEqualTo(200);
@@ -101,7 +107,9 @@ final class CircuitBreakerTest {
                         .isEqualTo(502);
             }
         }
-        assertThat(gateway.admission().breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        Await.until("the breaker opens", () -> gateway.admission().breaker().getState() == CircuitBreaker.State.OPEN);
+        Await.until(
+                "new admissions stop", () -> gateway.admission().controller().newAdmissionsStopped());
         try (KeepAliveClient client = new KeepAliveClient(gateway.address())) {
             RawHttp.Response next = get(client, "second");
             assertThat(next.status()).isEqualTo(503);
