@@ -62,7 +62,6 @@ public final class AdmissionController {
     private final WaitingLine line;
     private final long maxWaiting;
     private final RetryAfter retryAfter;
-    private final long cleanUpEveryNanos;
     private final AdmissionCounters counters;
 
     private volatile boolean newAdmissionsStopped;
@@ -71,6 +70,9 @@ public final class AdmissionController {
 
     /** How often the ramps are checked for demand they leave unserved. */
     static final long DEMAND_WINDOW_NANOS = 1_000_000_000L;
+
+    /** How often the tick cleans up the waiting line. */
+    private static final long CLEAN_UP_EVERY_NANOS = 1_000_000_000L;
 
     /** Below this share of the bucket's permits used in a window, the rate counts as unused. */
     static final double DEMAND_USE = 0.9;
@@ -120,7 +122,6 @@ public final class AdmissionController {
         this.maxWaiting = b.maxWaiting;
         this.line = new WaitingLine(b.maxWaiting, b.forgetWaiterAfter, b.clock, b.maintenance);
         this.retryAfter = b.retryAfter;
-        this.cleanUpEveryNanos = b.cleanUpEvery.toNanos();
         this.counters = new AdmissionCounters(plan.classCount());
         this.lastCleanUpNanos = b.clock.nanoTime();
         this.advanceOnDemand = b.advanceOnDemand;
@@ -287,7 +288,7 @@ public final class AdmissionController {
             advanceRampsOnDemand(nowNanos, colour);
         }
         admitted.expireDue(nowNanos);
-        if (nowNanos - lastCleanUpNanos >= cleanUpEveryNanos) {
+        if (nowNanos - lastCleanUpNanos >= CLEAN_UP_EVERY_NANOS) {
             lastCleanUpNanos = nowNanos;
             line.cleanUp();
         }
@@ -520,7 +521,6 @@ public final class AdmissionController {
         private Duration forgetWaiterAfter = Duration.ofMinutes(5);
         private boolean waitingSet;
         private RetryAfter retryAfter;
-        private Duration cleanUpEvery = Duration.ofSeconds(1);
         private Executor maintenance = Runnable::run;
         private Boolean advanceOnDemand;
         private Double fullRateBelowOccupancy;

@@ -169,7 +169,7 @@ public final class HealthSignal {
         long max = requests == 0 ? 0 : windowHistogram.getMaxValue();
         double rejectedRate = acquired + rejected == 0 ? 0.0 : (double) rejected / (acquired + rejected);
 
-        long baseline = t.hasBaseline() ? t.baselineP99().toNanos() : t.learnsBaseline() ? learnedBaselineNanos : 0;
+        long baseline = baselineNanos(t);
         Verdict raw = judge(t, requests, errorRate, p99, rejectedRate, baseline);
         GateColour published = colour;
         String reason = raw.reason;
@@ -284,11 +284,14 @@ public final class HealthSignal {
      * volatile read.
      */
     public long baselineP99Nanos() {
-        HealthThresholds t = thresholds;
+        return baselineNanos(thresholds);
+    }
+
+    private long baselineNanos(HealthThresholds t) {
         if (t.hasBaseline()) {
             return t.baselineP99().toNanos();
         }
-        return t.learnBaselineSamples() > 0 ? learnedBaselineNanos : 0;
+        return t.learnsBaseline() ? learnedBaselineNanos : 0;
     }
 
     /** The baseline p99 learned from the upstream so far, nanoseconds, 0 before the first epoch. */

@@ -16,9 +16,8 @@ import org.slf4j.LoggerFactory;
  * catches the changes that happen without an outcome (the timed open to half-open move, a state
  * forced from outside): each is applied within one tick.
  *
- * <p>Thread safe: any thread may call {@link #check}. The common case (no change) is one volatile read
- * of each side and takes no lock; a change is applied under this object's monitor, so changes are
- * applied in order and the last one applied is the breaker's state as read under the monitor.
+ * <p>Not thread safe: {@link #check} is called by the ticker thread only (created before the ticker
+ * starts, so its first state is visible there).
  */
 final class BreakerWatch {
 
@@ -26,7 +25,7 @@ final class BreakerWatch {
 
     private final CircuitBreaker breaker;
     private final AdmissionController controller;
-    private volatile CircuitBreaker.State applied;
+    private CircuitBreaker.State applied;
 
     BreakerWatch(CircuitBreaker breaker, AdmissionController controller) {
         this.breaker = breaker;
@@ -37,12 +36,6 @@ final class BreakerWatch {
 
     /** Applies the breaker's current state if it differs from the one applied last. */
     void check() {
-        if (breaker.getState() != applied) {
-            apply();
-        }
-    }
-
-    private synchronized void apply() {
         CircuitBreaker.State before = applied;
         CircuitBreaker.State now = breaker.getState();
         if (now == before) {
@@ -51,7 +44,9 @@ final class BreakerWatch {
         boolean stop = stops(now);
         controller.stopNewAdmissions(stop);
         applied = now;
-        log.warn("upstream circuit breaker {} -> {}: new admissions {}", before, now, stop ? "stopped" : "resumed");
+        String admissions =
+                stop == stops(before) ? (stop ? "still stopped" : "still allowed") : stop ? "stopped" : "resumed";
+        log.warn("upstream circuit breaker {} -> {}: new admissions {}", before, now, admissions);
     }
 
     private static boolean stops(CircuitBreaker.State state) {
