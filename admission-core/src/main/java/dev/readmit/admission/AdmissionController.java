@@ -162,7 +162,10 @@ public final class AdmissionController {
 
     private Decision decideNew(long clientHash, int classIndex, ClassRamp ramp, long nowNanos) {
         if (newAdmissionsStopped || health.colour() == GateColour.RED) {
-            return reject(classIndex, Decision.RejectReason.UPSTREAM_UNHEALTHY, soonestRecoveryNanos());
+            return reject(
+                    classIndex,
+                    Decision.RejectReason.UPSTREAM_UNHEALTHY,
+                    Math.max(soonestRecoveryNanos(), soonestByPlaceNanos(clientHash, ramp)));
         }
         double position = CohortHash.position(clientHash);
         boolean upstreamHasRoom = limiter == null || limiter.inFlight() < limiter.limit();
@@ -190,16 +193,7 @@ public final class AdmissionController {
 
     private Decision waitForRamp(
             long clientHash, int classIndex, ClassRamp ramp, double position, boolean upstreamHasRoom, long nowNanos) {
-        double open = ramp.openFraction();
-        // Clients ahead: everyone already in line, plus the share of the population whose cohort
-        // positions lie between the open edge and this client's. The population is estimated from
-        // what the open share holds now (admitted plus waiting).
-        long ahead = line.size();
-        if (open >= MIN_FRACTION_FOR_ESTIMATE) {
-            double population = (admitted.size() + line.size()) / open;
-            ahead += (long) Math.ceil((position - open) * population);
-        }
-        long place = Math.max(1, ahead + 1);
+        long place = placeBeyondRamp(ramp, position);
         long placeNanos = estimateForPlace(place, nowNanos);
         // A ramp that advances on demand opens as fast as the rate admits, so the timer's time to
         // this position is only an upper bound (while amber it would even be "never"): the place in
@@ -211,6 +205,41 @@ public final class AdmissionController {
         return new Decision.Wait(place, estimate, retryAfter.seconds(estimate), false);
     }
 
+    /**
+     * The place of a client whose cohort the ramp has not opened yet: everyone already in line, plus
+     * the share of the population whose cohort positions lie between the open edge and this client's.
+     * The population is estimated from what the open share holds now (admitted plus waiting).
+     */
+    private long placeBeyondRamp(ClassRamp ramp, double position) {
+        double open = ramp.openFraction();
+        long ahead = line.size();
+        if (open >= MIN_FRACTION_FOR_ESTIMATE) {
+            double population = (admitted.size() + line.size()) / open;
+            ahead += (long) Math.ceil((position - open) * population);
+        }
+        return Math.max(1, ahead + 1);
+    }
+
+    /**
+     * The soonest a client turned away by a red gate (or an open breaker) could come in once the gate
+     * is green again: the clients ahead of it, let in at the operator's rate, the ceiling the rate in
+     * force never exceeds. A client whose cohort is open takes its place in line, so that it keeps
+     * its turn. Why: with every such client told the same "recovery hold plus one window" (3 s), a
+     * crowd of 40,000 asked again some 13,000 times a second for as long as the gate stayed red, and
+     * on two cores those asks, not the upstream, became the bottleneck ({@code readmit bench storm},
+     * issue 6); the client ten thousand places back cannot come in before ten thousand others anyway.
+     */
+    private long soonestByPlaceNanos(long clientHash, ClassRamp ramp) {
+        double rate = operatorRate;
+        if (rate <= 0) {
+            return 0;
+        }
+        double position = CohortHash.position(clientHash);
+        long place = ramp.isEligible(position) ? line.placeOf(clientHash) : placeBeyondRamp(ramp, position);
+        double nanos = (place - 1) * 1e9 / rate;
+        return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
+    }
+
     /** The soonest a ramp advancing on demand can open {@code position}: one step per demand window. */
     private static long soonestOpenOnDemand(ClassRamp ramp, double position) {
         int steps = ramp.stepsUntilOpen(position);
@@ -218,11 +247,12 @@ public final class AdmissionController {
     }
 
     /**
-     * When a client turned away by a red gate (or an open breaker) should ask again: once the gate
-     * could be green again, its recovery hold plus one window. Why not "never" (the one-minute
-     * ceiling of {@code Retry-After}): a red spell near capacity lasts seconds, and clients told a
-     * minute came back long after the upstream had room again, which stretched the storm's finish
-     * (issue 6). Asking again costs the gateway one cheap answer, and the line keeps their order.
+     * When a client turned away by a red gate (or an open breaker) should ask again at the soonest:
+     * once the gate could be green again, its recovery hold plus one window; later when its place in
+     * line says so ({@link #soonestByPlaceNanos}). Why not "never" (the one-minute ceiling of {@code
+     * Retry-After}): a red spell near capacity lasts seconds, and clients told a minute came back long
+     * after the upstream had room again, which stretched the storm's finish (issue 6). Asking again
+     * costs the gateway one cheap answer, and the line keeps their order.
      */
     private long soonestRecoveryNanos() {
         var t = health.thresholds();

@@ -208,6 +208,48 @@ final class AdmissionControllerTest {
     }
 
     @Test
+    void whileRedAClientFarBackInLineIsToldToAskAgainWhenItsPlaceCouldComeNotWhenTheGateCouldRecover() {
+        HealthSignal health = HealthSignal.create(
+                HealthThresholds.builder()
+                        .minRequests(10)
+                        .learnBaselineSamples(0)
+                        .build(),
+                clock);
+        AdmissionController c = AdmissionController.builder(plan(1.0), clock)
+                .health(health)
+                .newClientRate(100, 1)
+                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
+                .build();
+        assertThat(c.decide("first", 1, clock.nanoTime())).isEqualTo(Decision.Admit.NEWLY_ADMITTED);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(c.decide("waiting-" + i, 1, clock.nanoTime()))
+                    .as("the bucket is empty: everyone after the first waits in line")
+                    .isInstanceOf(Decision.Wait.class);
+        }
+        for (int i = 0; i < 20; i++) {
+            health.recordError(1_000_000);
+        }
+        assertThat(c.tick(clock.advanceNanos(1_000_000L)).colour()).isEqualTo(GateColour.RED);
+
+        Decision.Reject front = (Decision.Reject) c.decide("waiting-0", 1, clock.nanoTime());
+        Decision.Reject back = (Decision.Reject) c.decide("waiting-999", 1, clock.nanoTime());
+        Decision.Reject newcomer = (Decision.Reject) c.decide("newcomer", 1, clock.nanoTime());
+
+        assertThat(front.retryAfterSeconds())
+                .as("first in line: when the gate could be green again (hold 2 s + window 1 s)")
+                .isEqualTo(3);
+        assertThat(back.retryAfterSeconds())
+                .as("999 ahead of it at the operator's 100/s: not before 10 s, however soon the gate recovers")
+                .isEqualTo(10);
+        assertThat(newcomer.retryAfterSeconds())
+                .as("a newcomer takes its place behind the 1,000 in line: 1,000 ahead at 100/s")
+                .isEqualTo(10);
+        c.tick(clock.advanceNanos(1_000_000L));
+        Decision.Reject again = (Decision.Reject) c.decide("waiting-999", 1, clock.nanoTime());
+        assertThat(again.retryAfterSeconds()).as("it kept its place").isEqualTo(10);
+    }
+
+    @Test
     void placesAreEstimatedAtHalfTheOperatorsRateAtLeastWhileTheRateInForceIsHeldBack() {
         ConcurrencyLimiter limiter = ConcurrencyLimiter.create(Limit.fixed(4));
         AdmissionController c = builder(1.0)
