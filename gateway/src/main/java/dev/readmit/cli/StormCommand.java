@@ -737,7 +737,7 @@ public final class StormCommand implements Callable<Integer> {
             out.printf(
                     Locale.ROOT,
                     "  [readmit %3ds] gate %-5s rate %5.1f/s new clients %4d/s (waited: token %4d, room %4d)  admitted %6d"
-                            + "  eligible waiting %6d  open %5.1f%%  limit %s in flight %s  baseline %.1f ms  %s%n",
+                            + "  eligible waiting %6d  open %5.1f%%  limit %s in flight %s  knee %.0f  baseline %.1f ms  %s%n",
                     second,
                     controller.health().colour(),
                     controller.effectiveRate(),
@@ -749,6 +749,7 @@ public final class StormCommand implements Callable<Integer> {
                     open * 100,
                     limiter == null ? "-" : Integer.toString(limiter.limit()),
                     limiter == null ? "-" : Integer.toString(limiter.inFlight()),
+                    controller.kneeInFlight(),
                     controller.health().baselineP99Nanos() / 1e6,
                     controller.health().lastSnapshot().reason());
             out.flush();

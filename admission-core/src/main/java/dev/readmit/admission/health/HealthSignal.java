@@ -332,14 +332,18 @@ public final class HealthSignal {
         }
         if (baselineNanos > 0) {
             double ratio = (double) p99Nanos / baselineNanos;
-            String baseline = String.format(java.util.Locale.ROOT, "%.2f", ratio) + "x "
-                    + (t.hasBaseline() ? "" : "learned ") + "baseline " + millis(baselineNanos) + " ms > ";
             if (ratio > t.redP99OverBaseline()) {
                 colour = colour.worst(GateColour.RED);
-                append(why, "p99 " + baseline + "redP99OverBaseline " + t.redP99OverBaseline());
+                append(
+                        why,
+                        "p99 " + overBaseline(t, ratio, baselineNanos) + "redP99OverBaseline "
+                                + t.redP99OverBaseline());
             } else if (ratio > t.amberP99OverBaseline()) {
                 colour = colour.worst(GateColour.AMBER);
-                append(why, "p99 " + baseline + "amberP99OverBaseline " + t.amberP99OverBaseline());
+                append(
+                        why,
+                        "p99 " + overBaseline(t, ratio, baselineNanos) + "amberP99OverBaseline "
+                                + t.amberP99OverBaseline());
             }
         }
         if (errorRate > t.redErrorRate()) {
@@ -373,12 +377,34 @@ public final class HealthSignal {
         why.append(part);
     }
 
+    private static String overBaseline(HealthThresholds t, double ratio, long baselineNanos) {
+        return fixed(ratio, 2) + "x " + (t.hasBaseline() ? "" : "learned ") + "baseline " + millis(baselineNanos)
+                + " ms > ";
+    }
+
+    // The reasons are built on every tick (ten a second): plain arithmetic, not String.format, whose
+    // parsing of the pattern showed in the profile of a gateway pinned to one core (issue 3).
+
     private static String millis(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+        return fixed(nanos / 1e6, 1);
     }
 
     private static String percent(double rate) {
-        return String.format(java.util.Locale.ROOT, "%.2f%%", rate * 100.0);
+        return fixed(rate * 100.0, 2) + "%";
+    }
+
+    /**
+     * A non-negative {@code value} with {@code decimals} digits after the point, exactly as {@code
+     * String.format(Locale.ROOT, "%.<decimals>f", value)} writes it (both round the shortest decimal
+     * form of the double half up), without parsing a pattern.
+     */
+    static String fixed(double value, int decimals) {
+        if (!Double.isFinite(value)) {
+            return Double.toString(value);
+        }
+        return new java.math.BigDecimal(Double.toString(value))
+                .setScale(decimals, java.math.RoundingMode.HALF_UP)
+                .toPlainString();
     }
 
     /** The colour of the last {@link #evaluate}; green before the first. One volatile read. */

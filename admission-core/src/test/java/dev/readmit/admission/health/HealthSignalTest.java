@@ -11,6 +11,21 @@ import org.junit.jupiter.api.Test;
 
 final class HealthSignalTest {
 
+    @Test
+    void reasonsFormatNumbersAsPercentFormatWould() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int i = 0; i < 100_000; i++) {
+            // Exact halves (1.005, 0.15, ...) first, where a rounding shortcut would differ; then any size.
+            double v = i < 20_000 ? i / 200.0 : random.nextDouble(0, 5_000) / Math.pow(10, random.nextInt(6));
+            assertThat(HealthSignal.fixed(v, 1))
+                    .as("%.1f of " + v)
+                    .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f", v));
+            assertThat(HealthSignal.fixed(v, 2))
+                    .as("%.2f of " + v)
+                    .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
+        }
+    }
+
     private static final long MS = 1_000_000L;
 
     private final ManualClock clock = new ManualClock(1_000 * MS);
