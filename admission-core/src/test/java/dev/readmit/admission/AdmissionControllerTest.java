@@ -185,21 +185,9 @@ final class AdmissionControllerTest {
 
     @Test
     void whileRedNewcomersAreToldToAskAgainOnceTheGateCouldRecoverNotInAMinute() {
-        HealthSignal health = HealthSignal.create(
-                HealthThresholds.builder()
-                        .minRequests(10)
-                        .learnBaselineSamples(0)
-                        .build(),
-                clock);
-        AdmissionController c = AdmissionController.builder(plan(1.0), clock)
-                .health(health)
-                .newClientRate(100, 10)
-                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
-                .build();
-        for (int i = 0; i < 20; i++) {
-            health.recordError(1_000_000);
-        }
-        assertThat(c.tick(clock.advanceNanos(100_000_000L)).colour()).isEqualTo(GateColour.RED);
+        HealthSignal health = redAfterTwentyErrors();
+        AdmissionController c = controllerJudgedBy(health, 10);
+        turnRed(c, health);
 
         Decision.Reject reject = (Decision.Reject) c.decide("newcomer", 1, clock.nanoTime());
 
@@ -209,27 +197,15 @@ final class AdmissionControllerTest {
 
     @Test
     void whileRedAClientFarBackInLineIsToldToAskAgainWhenItsPlaceCouldComeNotWhenTheGateCouldRecover() {
-        HealthSignal health = HealthSignal.create(
-                HealthThresholds.builder()
-                        .minRequests(10)
-                        .learnBaselineSamples(0)
-                        .build(),
-                clock);
-        AdmissionController c = AdmissionController.builder(plan(1.0), clock)
-                .health(health)
-                .newClientRate(100, 1)
-                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
-                .build();
+        HealthSignal health = redAfterTwentyErrors();
+        AdmissionController c = controllerJudgedBy(health, 1);
         assertThat(c.decide("first", 1, clock.nanoTime())).isEqualTo(Decision.Admit.NEWLY_ADMITTED);
         for (int i = 0; i < 1000; i++) {
             assertThat(c.decide("waiting-" + i, 1, clock.nanoTime()))
                     .as("the bucket is empty: everyone after the first waits in line")
                     .isInstanceOf(Decision.Wait.class);
         }
-        for (int i = 0; i < 20; i++) {
-            health.recordError(1_000_000);
-        }
-        assertThat(c.tick(clock.advanceNanos(1_000_000L)).colour()).isEqualTo(GateColour.RED);
+        turnRed(c, health);
 
         Decision.Reject front = (Decision.Reject) c.decide("waiting-0", 1, clock.nanoTime());
         Decision.Reject back = (Decision.Reject) c.decide("waiting-999", 1, clock.nanoTime());
@@ -247,6 +223,32 @@ final class AdmissionControllerTest {
         c.tick(clock.advanceNanos(1_000_000L));
         Decision.Reject again = (Decision.Reject) c.decide("waiting-999", 1, clock.nanoTime());
         assertThat(again.retryAfterSeconds()).as("it kept its place").isEqualTo(10);
+    }
+
+    /** A gate that judges 10 outcomes or more, against absolute thresholds only. */
+    private HealthSignal redAfterTwentyErrors() {
+        return HealthSignal.create(
+                HealthThresholds.builder()
+                        .minRequests(10)
+                        .learnBaselineSamples(0)
+                        .build(),
+                clock);
+    }
+
+    /** Everyone open, 100 new clients a second with this burst, Retry-After without jitter. */
+    private AdmissionController controllerJudgedBy(HealthSignal health, int burst) {
+        return AdmissionController.builder(plan(1.0), clock)
+                .health(health)
+                .newClientRate(100, burst)
+                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
+                .build();
+    }
+
+    private void turnRed(AdmissionController c, HealthSignal health) {
+        for (int i = 0; i < 20; i++) {
+            health.recordError(1_000_000);
+        }
+        assertThat(c.tick(clock.advanceNanos(100_000_000L)).colour()).isEqualTo(GateColour.RED);
     }
 
     @Test
