@@ -47,6 +47,18 @@ final class StormTargetsTest {
     }
 
     @Test
+    void aSecondOverTheLineWithTooFewAnswersForItsPercentileIsCountedAndSaidSo() {
+        IntervalPoint sparse = new IntervalPoint(9, 47, 0, 0, 15, 78.0, 78.0, 78.0, 7000);
+        RunResult r = run(List.of(second(0, 60, 80, 0), second(8, 76, 90, 0), sparse), Map.of("ok", 1000L), 110);
+        List<Check> checks = StormTargets.judge(new Measured(r, Double.NaN, 0, 0, null), 50, 100);
+
+        assertThat(verdict(checks, 0)).isEqualTo(Verdict.FAIL);
+        assertThat(checks.get(0).measured())
+                .isEqualTo("worst 78.0 ms at 9 s; 2 of 3 seconds over"
+                        + " (1 of them with fewer than 100 answers, where the p99 is the slowest)");
+    }
+
+    @Test
     void oneSlowSecondFailsTheLatencyTargetsAndSaysWhen() {
         RunResult r = run(List.of(second(0, 60, 80, 0), second(7, 76, 101, 0)), Map.of("ok", 1000L), 110);
         List<Check> checks = StormTargets.judge(new Measured(r, Double.NaN, 0, 0, null), 50, 100);
