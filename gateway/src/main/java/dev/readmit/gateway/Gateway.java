@@ -170,15 +170,18 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         long startNanos = System.nanoTime();
-        serverChannel.close().awaitUninterruptibly();
+        // The open connections hear of the drain before the listening socket is gone, so that a
+        // response that starts once new connections are refused says "Connection: close"; those
+        // accepted in the meantime hear it in the second pass (the signal is idempotent).
+        ChannelFuture closing = serverChannel.close();
+        signalDrain();
+        closing.awaitUninterruptibly();
+        signalDrain();
         Duration deadline = config.drainTimeout();
         log.info(
                 "shutting down: no longer accepting; draining {} connections for up to {} ms",
                 connections.size(),
                 deadline.toMillis());
-        for (Channel ch : connections) {
-            ch.pipeline().fireUserEventTriggered(DrainSignal.INSTANCE);
-        }
         boolean drained = connections.newCloseFuture().awaitUninterruptibly(deadline.toMillis());
         int forced = 0;
         if (!drained) {
@@ -191,6 +194,12 @@ public final class Gateway implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 forced);
         terminated.countDown();
+    }
+
+    private void signalDrain() {
+        for (Channel ch : connections) {
+            ch.pipeline().fireUserEventTriggered(DrainSignal.INSTANCE);
+        }
     }
 
     /** Waits until {@link #shutdown} has finished. */
