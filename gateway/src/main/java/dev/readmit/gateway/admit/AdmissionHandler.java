@@ -145,16 +145,23 @@ final class AdmissionHandler extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         boolean responseEnds = false;
         if (responsePending) {
-            boolean informational = msg instanceof HttpResponse response && isInformational(response.status());
-            if (msg instanceof HttpResponse response && !informational && ticketToIssue != null) {
-                addTicket(response);
-            }
-            responseEnds = msg instanceof LastHttpContent && !informational;
-            if (msg instanceof HttpResponse response
-                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                // The upgrade's response may come without a LastHttpContent; nothing after it is HTTP.
-                responseEnds = true;
-                state = State.UPGRADED;
+            // One type test per kind (each negative interface test scans the class's supertypes): this
+            // runs for every message of every response.
+            if (msg instanceof HttpResponse response) {
+                HttpResponseStatus status = response.status();
+                if (!isInformational(status)) {
+                    if (ticketToIssue != null) {
+                        addTicket(response);
+                    }
+                    responseEnds = msg instanceof LastHttpContent;
+                }
+                if (status.code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                    // The upgrade's response may come without a LastHttpContent; nothing after it is HTTP.
+                    responseEnds = true;
+                    state = State.UPGRADED;
+                }
+            } else {
+                responseEnds = msg instanceof LastHttpContent;
             }
         }
         ctx.write(msg, promise);
