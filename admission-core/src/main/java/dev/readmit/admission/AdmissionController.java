@@ -224,7 +224,8 @@ public final class AdmissionController {
      * The soonest a client turned away by a red gate (or an open breaker) could come in once the gate
      * is green again: the clients ahead of it, let in at the operator's rate, the ceiling the rate in
      * force never exceeds. A client whose cohort is open takes its place in line, so that it keeps
-     * its turn. Why: with every such client told the same "recovery hold plus one window" (3 s), a
+     * its turn, unless the line is full: then a client not in it stays out and counts from its end
+     * (joining would push a waiter out of the bounded line and move everyone's place). Why: with every such client told the same "recovery hold plus one window" (3 s), a
      * crowd of 40,000 asked again some 13,000 times a second for as long as the gate stayed red, and
      * on two cores those asks, not the upstream, became the bottleneck ({@code readmit bench storm},
      * issue 6); the client ten thousand places back cannot come in before ten thousand others anyway.
@@ -235,7 +236,15 @@ public final class AdmissionController {
             return 0;
         }
         double position = CohortHash.position(clientHash);
-        long place = ramp.isEligible(position) ? line.placeOf(clientHash) : placeBeyondRamp(ramp, position);
+        long place;
+        if (!ramp.isEligible(position)) {
+            place = placeBeyondRamp(ramp, position);
+        } else if (line.size() >= maxWaiting) {
+            long waiting = line.placeIfWaiting(clientHash);
+            place = waiting > 0 ? waiting : line.size();
+        } else {
+            place = line.placeOf(clientHash);
+        }
         double nanos = (place - 1) * 1e9 / rate;
         return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
     }

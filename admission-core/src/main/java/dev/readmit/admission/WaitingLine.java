@@ -37,7 +37,16 @@ final class WaitingLine {
 
     /** The place of this client, drawing a number for it if it is new to the line. */
     long placeOf(long clientHash) {
-        long number = numbers.get(clientHash, key -> issued.incrementAndGet());
+        return place(numbers.get(clientHash, key -> issued.incrementAndGet()));
+    }
+
+    /** The place of this client if it is in the line, else 0; it does not join. */
+    long placeIfWaiting(long clientHash) {
+        Long number = numbers.getIfPresent(clientHash);
+        return number == null ? 0 : place(number);
+    }
+
+    private long place(long number) {
         long length = Math.max(1, numbers.estimatedSize());
         return Math.min(length, Math.max(1, number - left.sum()));
     }

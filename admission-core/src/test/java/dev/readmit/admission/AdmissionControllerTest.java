@@ -225,6 +225,37 @@ final class AdmissionControllerTest {
         assertThat(again.retryAfterSeconds()).as("it kept its place").isEqualTo(10);
     }
 
+    @Test
+    void whileRedNewcomersDoNotJoinAFullLineAndPushNobodyOutOfIt() {
+        HealthSignal health = redAfterTwentyErrors();
+        AdmissionController c = AdmissionController.builder(plan(1.0), clock)
+                .health(health)
+                .newClientRate(100, 1)
+                .waiting(1_000, Duration.ofMinutes(5))
+                .retryAfter(RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0))
+                .build();
+        assertThat(c.decide("first", 1, clock.nanoTime())).isEqualTo(Decision.Admit.NEWLY_ADMITTED);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(c.decide("waiting-" + i, 1, clock.nanoTime())).isInstanceOf(Decision.Wait.class);
+        }
+        turnRed(c, health);
+
+        for (int i = 0; i < 500; i++) {
+            assertThat(c.decide("newcomer-" + i, 1, clock.nanoTime())).isInstanceOf(Decision.Reject.class);
+        }
+        c.tick(clock.advanceNanos(1_000_000_000L));
+
+        assertThat(c.waitingClients()).as("the line holds at most its 1,000").isEqualTo(1_000);
+        Decision.Reject front = (Decision.Reject) c.decide("waiting-0", 1, clock.nanoTime());
+        assertThat(front.retryAfterSeconds())
+                .as("the first in the full line keeps its place: when the gate could recover")
+                .isEqualTo(3);
+        Decision.Reject back = (Decision.Reject) c.decide("waiting-999", 1, clock.nanoTime());
+        assertThat(back.retryAfterSeconds())
+                .as("still 999 ahead of it at 100/s: nobody was pushed out of the line by the newcomers")
+                .isEqualTo(10);
+    }
+
     /** A gate that judges 10 outcomes or more, against absolute thresholds only. */
     private HealthSignal redAfterTwentyErrors() {
         return HealthSignal.create(
