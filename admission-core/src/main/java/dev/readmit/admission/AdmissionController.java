@@ -391,6 +391,11 @@ public final class AdmissionController {
         return kneeInFlight;
     }
 
+    /** See {@link Builder#fullRateBelowOccupancy}. */
+    public double fullRateBelowOccupancy() {
+        return fullRateBelowOccupancy;
+    }
+
     /** The share of the configured rate the upstream's spare capacity allows now, in [0, 1]. */
     public double headroomFactor() {
         return headroomFactor;

@@ -182,6 +182,12 @@ final class AdmissionRuntimeTest {
     }
 
     @Test
+    void theConfiguredSpareCapacityShareReachesTheController() throws Exception {
+        start("  openPercent: 100\n  concurrency: {fullRateBelow: 0.9}\n");
+        assertThat(runtime.controller().fullRateBelowOccupancy()).isEqualTo(0.9);
+    }
+
+    @Test
     void theBreakerIsFedByTheTickerAndBuildsNoEventPerCall() throws Exception {
         start("  openPercent: 100\n"
                 + "  health: {minRequests: 100000}\n"
