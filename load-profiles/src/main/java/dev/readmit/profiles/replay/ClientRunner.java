@@ -169,14 +169,7 @@ final class ClientRunner {
             Attempt retry = retryOrGiveUp(connect, retryAfterMillis, now);
             if (retry != null) {
                 session.awaitRetry();
-                context.loop.schedule(
-                        () -> {
-                            if (!done && !engine.stopping()) {
-                                session.connect(retry);
-                            }
-                        },
-                        retry.scheduledNanos() - System.nanoTime(),
-                        TimeUnit.NANOSECONDS);
+                retryLater(retry, () -> session.connect(retry));
             }
             return;
         }
@@ -227,13 +220,17 @@ final class ClientRunner {
             return;
         }
         Attempt retry = retryOrGiveUp(attempt, retryAfterMillis, now);
-        if (retry == null) {
-            return;
+        if (retry != null) {
+            retryLater(retry, () -> send(retry, System.nanoTime()));
         }
+    }
+
+    /** Runs {@code again} at the retry's time, unless the client or the run has ended by then. */
+    private void retryLater(Attempt retry, Runnable again) {
         context.loop.schedule(
                 () -> {
                     if (!done && !engine.stopping()) {
-                        send(retry, System.nanoTime());
+                        again.run();
                     }
                 },
                 retry.scheduledNanos() - System.nanoTime(),

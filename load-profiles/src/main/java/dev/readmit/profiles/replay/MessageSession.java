@@ -51,7 +51,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class MessageSession {
     private static final int MAX_FRAME_BYTES = 16 << 20;
-    private static final int SLICE_BYTES = 64 * 1024;
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final ByteBuf NEWLINE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(new byte[] {'\n'}).asReadOnly());
@@ -343,14 +342,15 @@ final class MessageSession {
 
     private ByteBuf payload(long bytes) {
         ByteBuf text = context.engine.messageText();
-        if (bytes <= SLICE_BYTES) {
+        int slice = text.readableBytes();
+        if (bytes <= slice) {
             return text.slice(0, (int) bytes);
         }
-        int slices = (int) ((bytes + SLICE_BYTES - 1) / SLICE_BYTES);
+        int slices = (int) ((bytes + slice - 1) / slice);
         ByteBuf[] parts = new ByteBuf[slices];
         long left = bytes;
         for (int i = 0; i < slices; i++) {
-            int n = (int) Math.min(left, SLICE_BYTES);
+            int n = (int) Math.min(left, slice);
             parts[i] = text.slice(0, n);
             left -= n;
         }

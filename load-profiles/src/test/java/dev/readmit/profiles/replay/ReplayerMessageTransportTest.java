@@ -122,6 +122,44 @@ final class ReplayerMessageTransportTest {
         }
     }
 
+    @Test
+    void aMessageLargerThanOneSliceOfTheMessageTextGoesWholeAsOneFrameOrOneLine() throws Exception {
+        long big = 200_000; // the message text is 64 KiB: four slices
+        for (Transport transport : List.of(Transport.WEBSOCKET, Transport.TCP)) {
+            try (UpstreamSimulator sim = simulator(transport == Transport.TCP)) {
+                List<PlannedRequest> requests = List.of(
+                        new PlannedRequest(0, "POST", "/chat/connect", 200),
+                        new PlannedRequest(40_000_000L, "POST", "/chat/messages", big));
+                ReplayPlan plan = new ReplayPlan(
+                        List.of(new PlannedClient(
+                                "user-big",
+                                "chat",
+                                ConnectionMode.PER_CLIENT,
+                                true,
+                                requests,
+                                80_000_000L,
+                                1,
+                                transport)),
+                        ClientKeyPlacement.DEFAULT,
+                        OnReject.DEFAULT);
+                URI target = transport == Transport.TCP
+                        ? URI.create("tcp://127.0.0.1:" + sim.tcpPort())
+                        : URI.create("http://127.0.0.1:" + sim.port());
+                ReplayRun run = Replayer.run(plan, ReplayOptions.builder(target).build());
+
+                assertThat(run.result().summary().responses())
+                        .as(transport.label())
+                        .containsOnly(entry("ok", 3L));
+                assertThat(sim.stats().received())
+                        .as(transport.label() + ": two messages")
+                        .isEqualTo(2);
+                // A line of n bytes is n - 1 bytes of text and its newline; the decoder strips the newline.
+                long expected = transport == Transport.TCP ? 199 + big - 1 : 200 + big;
+                assertThat(sim.stats().bodyBytes()).as(transport.label()).isEqualTo(expected);
+            }
+        }
+    }
+
     /** Answers 503 + Retry-After: 1 + a ticket to an upgrade without the client's ticket, 101 to one with it. */
     private static final class WaitingRoom {
         final Map<String, Long> rejectedAtNanos = new ConcurrentHashMap<>();
