@@ -2,8 +2,12 @@
 # Proxy throughput: readmit against nginx and HAProxy as reverse proxies, in one run.
 #
 # Starts an nginx upstream on loopback (one worker, `return 200` with a small body) and, in front of
-# it, five contenders measured with wrk in the same run:
+# it, six contenders measured with wrk in the same run:
 #   direct          wrk straight at the upstream (the ceiling of this machine)
+#   readmit-tcp     the readmit gateway in `mode: tcp`: bytes relayed between each client connection and
+#                   its own upstream connection, no HTTP parsed or written. Not a contender for the
+#                   targets (it is no HTTP proxy): the ceiling of any proxy on this transport (Netty's
+#                   epoll on the JVM), against which the cost of the HTTP work is read
 #   readmit-off     the readmit gateway, no admission section (admission off)
 #   readmit-on      the readmit gateway deciding every request: openPercent 100, client key from the
 #                   X-Client-Id header, wrk sends a valid Readmit-Ticket (obtained by a first request),
@@ -26,7 +30,7 @@
 # Usage: benchmarks/proxy-bench.sh
 #   env: ROUNDS (3) DURATION (10, seconds per measurement) WARMUP (10: two wrk runs of this many seconds
 #        on each JVM before round 1)
-#        CONNS (64) THREADS (2, wrk threads) PIN (1) PORT (18090, first of 5 ports)
+#        CONNS (64) THREADS (2, wrk threads) PIN (1) PORT (18090, first of 6 ports)
 #        JAVA_OPTS (-Xms256m -Xmx256m) SKIP_BUILD (0) OUT (benchmarks/RESULTS.md) ONLY (all contenders)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +45,7 @@ PORT=${PORT:-18090}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 OUT=${OUT:-benchmarks/RESULTS.md}
-ONLY=${ONLY:-"direct readmit-off readmit-on nginx haproxy"}
+ONLY=${ONLY:-"direct readmit-tcp readmit-off readmit-on nginx haproxy"}
 COMMAND="$0${*:+ $*} (ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS THREADS=$THREADS PIN=$PIN)"
 
 UPSTREAM_PORT=$PORT
@@ -49,6 +53,7 @@ READMIT_OFF_PORT=$((PORT + 1))
 READMIT_ON_PORT=$((PORT + 2))
 NGINX_PORT=$((PORT + 3))
 HAPROXY_PORT=$((PORT + 4))
+READMIT_TCP_PORT=$((PORT + 5))
 CLIENT_ID=proxy-bench
 
 WORK=$(mktemp -d)
@@ -175,14 +180,15 @@ CONF
   wait_port "$HAPROXY_PORT"
 }
 
-start_readmit() { # name port [admission yaml]
-  local name=$1 port=$2
+start_readmit() { # name port [mode] [admission yaml]
+  local name=$1 port=$2 mode=${3:-http}
   {
     echo "listen: 127.0.0.1:$port"
     echo "workerThreads: 1"
+    echo "mode: $mode"
     echo "upstream:"
-    echo "  url: http://127.0.0.1:$UPSTREAM_PORT"
-    if [[ -n ${3:-} ]]; then echo "$3"; fi
+    echo "  url: $mode://127.0.0.1:$UPSTREAM_PORT"
+    if [[ -n ${4:-} ]]; then echo "$4"; fi
   } > "$WORK/$name.yaml"
   # shellcheck disable=SC2086
   $PROXY_CPU java $JAVA_OPTS -jar gateway/target/readmit.jar gateway --config "$WORK/$name.yaml" \
@@ -205,6 +211,7 @@ cpu_ticks() {
 port_of() {
   case $1 in
     direct) echo "$UPSTREAM_PORT" ;;
+    readmit-tcp) echo "$READMIT_TCP_PORT" ;;
     readmit-off) echo "$READMIT_OFF_PORT" ;;
     readmit-on) echo "$READMIT_ON_PORT" ;;
     nginx) echo "$NGINX_PORT" ;;
@@ -250,8 +257,9 @@ log "starting the upstream and the proxies"
 start_upstream
 start_nginx_proxy
 start_haproxy
+start_readmit readmit-tcp "$READMIT_TCP_PORT" tcp
 start_readmit readmit-off "$READMIT_OFF_PORT"
-start_readmit readmit-on "$READMIT_ON_PORT" "admission:
+start_readmit readmit-on "$READMIT_ON_PORT" http "admission:
   openPercent: 100
   clientKey:
     - header: X-Client-Id
@@ -272,7 +280,7 @@ WRK_HEADERS=(-H "X-Client-Id: $CLIENT_ID" -H "Readmit-Ticket: $TICKET")
 
 # Twice, so that the JIT has also seen connections close and open (each measurement opens new ones)
 # before the first round; otherwise the first new connections deoptimise the hot read path.
-for name in readmit-off readmit-on; do
+for name in readmit-tcp readmit-off readmit-on; do
   if [[ " $ONLY " == *" $name "* ]]; then
     log "warming up $name for 2 x ${WARMUP}s"
     run_wrk "$name" "$WARMUP" "$WORK/warmup-$name.txt"
@@ -309,6 +317,7 @@ rounds, tick = int(rounds), int(tick)
 names = only.split()
 labels = {
     "direct": "direct (no proxy)",
+    "readmit-tcp": "readmit `mode: tcp` (bytes relayed, no HTTP)",
     "readmit-off": "readmit, admission off",
     "readmit-on": "readmit, admission on",
     "nginx": "nginx reverse proxy",
@@ -394,6 +403,15 @@ if "readmit-on" in rows and "nginx" in rows:
 if "readmit-on" in rows and "readmit-off" in rows:
     v = rows["readmit-on"]["rps"] / rows["readmit-off"]["rps"]
     lines.append(f"| admission on / off throughput | {v:.3f} | >= 0.97: {verdict(v >= 0.97)} |")
+if "readmit-tcp" in rows and "nginx" in rows:
+    v = rows["readmit-tcp"]["rps"] / rows["nginx"]["rps"]
+    lines.append(f"| readmit `mode: tcp` (no HTTP work) / nginx throughput | {v:.3f}x | (the transport's ceiling) |")
+if "readmit-tcp" in rows and "readmit-off" in rows:
+    v = rows["readmit-off"]["cpu"] - rows["readmit-tcp"]["cpu"]
+    lines.append(f"| proxy CPU per request, readmit (off) minus `mode: tcp`: the HTTP work | {v:.1f} µs | |")
+    if "nginx" in rows:
+        v = rows["nginx"]["cpu"] - rows["readmit-tcp"]["cpu"]
+        lines.append(f"| room for the HTTP work at 1.0x nginx: nginx's CPU per request minus `mode: tcp`'s | {v:.1f} µs | |")
 for a, b, label in (("readmit-off", "nginx", "readmit (off) / nginx"), ("readmit-off", "haproxy", "readmit (off) / HAProxy"),
                     ("readmit-on", "readmit-off", "admission on / off")):
     if a in rows and b in rows:
