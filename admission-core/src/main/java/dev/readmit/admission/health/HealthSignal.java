@@ -43,6 +43,9 @@ public final class HealthSignal {
     private static final int DIGITS = 2;
     private static final int MAX_SLICES_PER_WINDOW = 20;
 
+    /** Outcomes from which the gate judges the window's true p99 (see {@link #judgedPercentile}). */
+    static final long JUDGED_P99_FULL_FROM = 100;
+
     /** Share of the difference a lower epoch p99 pulls the learned baseline down by. */
     static final double LEARN_FALL = 0.5;
 
@@ -170,7 +173,10 @@ public final class HealthSignal {
         double rejectedRate = acquired + rejected == 0 ? 0.0 : (double) rejected / (acquired + rejected);
 
         long baseline = baselineNanos(t);
-        Verdict raw = judge(t, requests, errorRate, p99, rejectedRate, baseline);
+        long judgedP99 = requests < JUDGED_P99_FULL_FROM
+                ? windowHistogram.getValueAtPercentile(judgedPercentile(requests))
+                : p99;
+        Verdict raw = judge(t, requests, errorRate, judgedP99, rejectedRate, baseline);
         GateColour published = colour;
         String reason = raw.reason;
         if (raw.colour.compareTo(published) >= 0) {
@@ -303,6 +309,24 @@ public final class HealthSignal {
         return slices.size();
     }
 
+    /**
+     * The percentile of the window's latencies the gate judges: the p99 from {@value
+     * #JUDGED_P99_FULL_FROM} outcomes on; below that the p99 of a window is its slowest outcome, so
+     * the gate judges the second slowest instead, and one slow request alone (a large download, a cold
+     * cache) does not turn it red while traffic is low. At and above {@value #JUDGED_P99_FULL_FROM}
+     * outcomes both are the same rank.
+     *
+     * @param requests outcomes in the window, at least 1
+     */
+    static double judgedPercentile(long requests) {
+        if (requests < 2) {
+            return 100.0;
+        }
+        // Rank n - 1 of n: HdrHistogram takes the ceiling of percentile * n, and n - 1.5 keeps clear
+        // of the rounding on either side.
+        return Math.min(99.0, 100.0 * (requests - 1.5) / requests);
+    }
+
     static Verdict judge(
             HealthThresholds t,
             long requests,
@@ -317,17 +341,19 @@ public final class HealthSignal {
         }
         GateColour colour = GateColour.GREEN;
         StringBuilder why = new StringBuilder();
+        String p99 = requests >= JUDGED_P99_FULL_FROM
+                ? "p99 "
+                : requests == 1 ? "p99 (the only outcome) " : "p99 (second slowest of " + requests + ") ";
         if (p99Nanos > t.redP99().toNanos()) {
             colour = colour.worst(GateColour.RED);
             append(
                     why,
-                    "p99 " + millis(p99Nanos) + " ms > redP99 "
-                            + millis(t.redP99().toNanos()) + " ms");
+                    p99 + millis(p99Nanos) + " ms > redP99 " + millis(t.redP99().toNanos()) + " ms");
         } else if (p99Nanos > t.amberP99().toNanos()) {
             colour = colour.worst(GateColour.AMBER);
             append(
                     why,
-                    "p99 " + millis(p99Nanos) + " ms > amberP99 "
+                    p99 + millis(p99Nanos) + " ms > amberP99 "
                             + millis(t.amberP99().toNanos()) + " ms");
         }
         if (baselineNanos > 0) {
@@ -336,13 +362,12 @@ public final class HealthSignal {
                 colour = colour.worst(GateColour.RED);
                 append(
                         why,
-                        "p99 " + overBaseline(t, ratio, baselineNanos) + "redP99OverBaseline "
-                                + t.redP99OverBaseline());
+                        p99 + overBaseline(t, ratio, baselineNanos) + "redP99OverBaseline " + t.redP99OverBaseline());
             } else if (ratio > t.amberP99OverBaseline()) {
                 colour = colour.worst(GateColour.AMBER);
                 append(
                         why,
-                        "p99 " + overBaseline(t, ratio, baselineNanos) + "amberP99OverBaseline "
+                        p99 + overBaseline(t, ratio, baselineNanos) + "amberP99OverBaseline "
                                 + t.amberP99OverBaseline());
             }
         }
@@ -361,7 +386,8 @@ public final class HealthSignal {
                             + percent(t.amberRejectedRate()));
         }
         if (why.length() == 0) {
-            why.append("within thresholds (p99 ")
+            why.append("within thresholds (")
+                    .append(p99)
                     .append(millis(p99Nanos))
                     .append(" ms, error rate ")
                     .append(percent(errorRate))

@@ -10,7 +10,9 @@ import java.util.List;
  *
  * <p>A window is judged only when it holds at least {@code minRequests} outcomes: with fewer, one
  * slow request would be the p99 and one error a 10 % error rate, and the verdict is green ("no
- * evidence of trouble"), so that a ramp stepped back to almost nothing can start again. Within a
+ * evidence of trouble"), so that a ramp stepped back to almost nothing can start again. In a judged
+ * window of fewer than 100 outcomes the latency thresholds judge the second slowest outcome rather
+ * than the p99 (which there is the slowest): see {@code HealthSignal.judgedPercentile}. Within a
  * judged window the colour is the worst of:
  *
  * <ul>

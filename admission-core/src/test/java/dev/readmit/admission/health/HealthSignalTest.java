@@ -160,6 +160,48 @@ final class HealthSignalTest {
     }
 
     @Test
+    void atLowTrafficOneSlowRequestAloneDoesNotTurnTheGateRedButTwoDo() {
+        HealthSignal signal = HealthSignal.create(
+                thresholds().baselineP99(Duration.ofMillis(20)).build(), clock);
+        record(signal, 40, 20 * MS);
+        signal.recordSuccess(5_000 * MS);
+
+        HealthSnapshot one = tick(signal, 100);
+
+        assertThat(one.p99Nanos()).as("the window's p99 is its slowest").isCloseTo(5_000 * MS, withinPercentage(1));
+        assertThat(one.colour()).as("one slow request among 41").isEqualTo(GateColour.GREEN);
+        assertThat(one.reason()).startsWith("within thresholds (p99 (second slowest of 41) 20.");
+
+        signal.recordSuccess(600 * MS);
+        HealthSnapshot two = tick(signal, 100);
+
+        assertThat(two.colour()).as("two slow requests among 42").isEqualTo(GateColour.RED);
+        assertThat(two.reason()).contains("p99 (second slowest of 42) 60").contains("ms > redP99");
+    }
+
+    @Test
+    void fromAHundredOutcomesTheGateJudgesTheTrueP99() {
+        HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
+        record(signal, 98, 20 * MS);
+        record(signal, 2, 500 * MS);
+
+        HealthSnapshot snapshot = tick(signal, 100);
+
+        // Rank 99 of 100 is the second slowest: the same request either rule picks.
+        assertThat(snapshot.colour()).isEqualTo(GateColour.RED);
+        assertThat(snapshot.reason()).startsWith("p99 50").contains("ms > redP99");
+
+        for (long n = 2; n < 1_000; n++) {
+            double p = HealthSignal.judgedPercentile(n);
+            long rank = (long) Math.ceil(Math.nextDown(p) / 100.0 * n);
+            long p99Rank = (long) Math.ceil(Math.nextDown(99.0) / 100.0 * n);
+            assertThat(rank)
+                    .as("rank judged among " + n)
+                    .isEqualTo(n < HealthSignal.JUDGED_P99_FULL_FROM ? n - 1 : p99Rank);
+        }
+    }
+
+    @Test
     void staysGreenWithTooFewRequestsToJudge() {
         HealthSignal signal = HealthSignal.create(thresholds().build(), clock);
         for (int i = 0; i < 9; i++) {
