@@ -93,7 +93,8 @@ public final class ReplayCommand implements Callable<Integer> {
             names = "--max-connections",
             defaultValue = "10000",
             paramLabel = "N",
-            description = "Cap of open connections; a request that finds none free waits and counts as late."
+            description = "Cap of open connections (HTTP, WebSocket and TCP alike); a request or session that"
+                    + " finds none free waits for one to close and counts as late."
                     + " Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 

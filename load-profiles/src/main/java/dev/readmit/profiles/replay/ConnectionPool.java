@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
  * send lag is taken when it is handed to a connection). Confined to its event loop: no locks, no {@code
  * volatile}.
  */
-final class ConnectionPool {
+final class ConnectionPool implements LoopContext.RoomWaiter {
     private final LoopContext context;
     private final boolean reuse;
     private final int maxOpen;
@@ -55,7 +55,8 @@ final class ConnectionPool {
      * Opens a connection for the oldest pending attempt; false when none is pending or this pool is at
      * its own cap.
      */
-    boolean openForPending() {
+    @Override
+    public boolean openForPending() {
         if (open >= maxOpen) {
             return false;
         }

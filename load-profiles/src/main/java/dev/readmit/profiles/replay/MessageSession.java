@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to the client's event loop: no locks, no {@code volatile}.
  */
-final class MessageSession {
+final class MessageSession implements LoopContext.RoomWaiter {
     private static final int MAX_FRAME_BYTES = 16 << 20;
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final ByteBuf NEWLINE = Unpooled.unreleasableBuffer(
@@ -58,6 +58,8 @@ final class MessageSession {
     private enum State {
         /** No connection; the client's next due message opens one. */
         IDLE,
+        /** The loop's connection cap ({@code --max-connections}) is reached: connects when one closes. */
+        WAITING_FOR_ROOM,
         /** Connecting, or waiting for the upgrade's answer or the greeting. */
         CONNECTING,
         /** Admitted: messages are sent as they fall due. */
@@ -110,8 +112,18 @@ final class MessageSession {
         if (state == State.ENDED) {
             return;
         }
-        long now = System.nanoTime();
         ReplayStats stats = context.engine.stats;
+        if (!context.hasRoom()) {
+            // Counted late, as an HTTP request that waits for a connection is; its send lag is taken when
+            // the connection opens.
+            stats.lateForConnection.increment();
+            state = State.WAITING_FOR_ROOM;
+            connecting = attempt;
+            context.waitForRoom(this);
+            return;
+        }
+        long now = System.nanoTime();
+        context.open++;
         stats.recordSend(context.index, attempt.scheduledNanos(), now);
         stats.openConnections.incrementAndGet();
         stats.connectionsOpened.increment();
@@ -126,10 +138,12 @@ final class MessageSession {
             if (!f.isSuccess()) {
                 // Never active, so no channelInactive: the count goes down here.
                 stats.openConnections.decrementAndGet();
+                context.open--;
                 if (channel == ch) {
                     channel = null;
                     ended(Outcome.CONNECT_FAILED, -1);
                 }
+                context.roomFreed();
                 return;
             }
             // Bound first: its channelInactive is what takes the connection off the count.
@@ -274,16 +288,27 @@ final class MessageSession {
     /** The connection's handler saw it close. */
     void closed(Channel ch) {
         context.engine.stats.openConnections.decrementAndGet();
-        if (ch != channel) {
-            return;
+        context.open--;
+        if (ch == channel) {
+            channel = null;
+            if (state == State.CONNECTING) {
+                ended(transport == Transport.TCP ? Outcome.NOT_ADMITTED : Outcome.CLOSED, -1);
+            } else if (state == State.OPEN) {
+                state = State.IDLE;
+                failInFlight(Outcome.CLOSED);
+            }
         }
-        channel = null;
-        if (state == State.CONNECTING) {
-            ended(transport == Transport.TCP ? Outcome.NOT_ADMITTED : Outcome.CLOSED, -1);
-        } else if (state == State.OPEN) {
+        context.roomFreed();
+    }
+
+    /** There is room under the loop's cap: the waiting connection attempt goes ahead. */
+    @Override
+    public boolean openForPending() {
+        if (state == State.WAITING_FOR_ROOM) {
             state = State.IDLE;
-            failInFlight(Outcome.CLOSED);
+            connect(connecting);
         }
+        return false;
     }
 
     private void failInFlight(Outcome outcome) {

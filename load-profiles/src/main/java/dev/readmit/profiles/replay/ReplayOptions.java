@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * @param cloneSpread spread of clone time offsets when scaling a recorded profile up
  * @param duration hard cap of the run; {@code null} derives it from the plan plus {@code grace}
  * @param grace added to the plan's length when {@code duration} is null
- * @param maxConnections cap of open connections over the whole run
+ * @param maxConnections cap of open connections over the whole run, HTTP, WebSocket and TCP alike
  * @param maxConnectionsPerClient cap of the connections one client holds at a time ({@code per_client}
  *     and {@code per_request} profiles); a request due while all of them are busy waits for one and is
  *     counted late, its latency still running from its intended time. {@link Integer#MAX_VALUE}, the

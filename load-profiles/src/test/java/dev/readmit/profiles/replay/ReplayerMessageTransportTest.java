@@ -247,6 +247,37 @@ final class ReplayerMessageTransportTest {
     }
 
     @Test
+    void sessionsBeyondTheConnectionCapWaitForAConnectionToCloseAndCountAsLate() throws Exception {
+        int clients = 5;
+        int messages = 2;
+        try (MessageStubServer stub = MessageStubServer.lines(0)) {
+            ReplayRun run = Replayer.run(
+                    plan(clients, Transport.TCP, messages, true, OnReject.DEFAULT),
+                    ReplayOptions.builder(stub.uri("tcp"))
+                            .maxConnections(2)
+                            .ioThreads(1)
+                            .build());
+
+            // Clients start 5 ms apart and hold their connection 120 ms: without the cap all five connect in
+            // the first 20 ms; with it the third and later wait until one of the first two has closed.
+            List<Long> accepted = stub.acceptedNanos;
+            assertThat(accepted).hasSize(clients);
+            for (int i = 2; i < clients; i++) {
+                assertThat(accepted.get(i) - accepted.get(0))
+                        .as("connection %d waited for room", i + 1)
+                        .isGreaterThan(80_000_000L);
+            }
+            assertThat(run.connectionsOpened()).isEqualTo(clients);
+            assertThat(run.lateForConnection())
+                    .as("sessions that waited for room")
+                    .isEqualTo(clients - 2);
+            assertThat(run.result().summary().clientsAdmitted()).isEqualTo(clients);
+            assertThat(run.result().summary().responses())
+                    .containsOnly(entry("ok", (long) clients * (1 + 1 + messages)));
+        }
+    }
+
+    @Test
     void aTcpClientNeverGreetedGivesUpAfterMaxAttempts() throws Exception {
         try (MessageStubServer stub = MessageStubServer.lines(Integer.MAX_VALUE)) {
             ReplayRun run = Replayer.run(
