@@ -9,15 +9,14 @@ import dev.readmit.gateway.admit.AdmissionSettings.Waiting;
 import dev.readmit.gateway.admit.AdmissionSettings.WaitingMode;
 import dev.readmit.gateway.config.ConfigProblem;
 import dev.readmit.gateway.config.ControlSettings;
+import dev.readmit.profiles.sim.DurationText;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -50,8 +49,6 @@ final class AdmissionSettingsParser {
     private static final Pattern CLASS_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     /** RFC 9110 token characters, for header, cookie and method names. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final List<ConfigProblem> problems;
     private final int problemsBefore;
@@ -421,40 +418,21 @@ final class AdmissionSettingsParser {
         if (node == null || node.isNull()) {
             return fallback;
         }
-        Duration parsed = node.isTextual() ? parseDuration(node.asText()) : null;
+        Duration parsed = null;
+        if (node.isTextual()) {
+            try {
+                parsed = DurationText.parseOrIso(node.asText());
+            } catch (IllegalArgumentException e) {
+                // Reported below, with the field's path.
+            }
+        }
         if (parsed == null || parsed.isZero() || parsed.isNegative()) {
             problem(
                     path + "." + field,
-                    "must be a positive duration such as 500ms, 30s, 5m, 24h, 7d or PT30S, got " + node);
+                    "must be a positive duration such as 500ms, 1.5s, 5m, 24h, 7d or PT30S, got " + node);
             return fallback;
         }
         return parsed;
-    }
-
-    /** Parses {@code 30s}-style or ISO-8601 durations; null if neither. */
-    static Duration parseDuration(String text) {
-        String trimmed = text.trim();
-        Matcher matcher = SHORT_DURATION.matcher(trimmed);
-        if (matcher.matches()) {
-            long amount;
-            try {
-                amount = Long.parseLong(matcher.group(1));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        }
-        try {
-            return Duration.parse(trimmed);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     private void problem(String path, String message) {

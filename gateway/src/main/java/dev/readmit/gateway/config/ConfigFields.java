@@ -3,6 +3,7 @@ package dev.readmit.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.readmit.profiles.sim.DurationText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
  */
 final class ConfigFields {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
 
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -67,36 +67,28 @@ final class ConfigFields {
         }
     }
 
+    /** How a config duration may be written, for error messages: the dialect of {@link DurationText#parseOrIso}. */
+    public static final String DURATION_FORMS = "must be a duration such as 250ms, 1.5s, 2m, 1h, 7d or PT30S";
+
+    /** A duration field; the default when absent, a problem when malformed or below {@code min}. */
     Duration duration(JsonNode parent, String parentPath, String field, Duration defaultValue, Duration min) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return defaultValue;
         }
         String path = path(parentPath, field);
-        String allowed = "must be a duration such as 250ms, 5s, 2m or 1h";
+        String allowed = DURATION_FORMS;
         if (!node.isTextual()) {
             problem(path, allowed + "; got " + describe(node) + (node.isNumber() ? " (add a unit)" : ""));
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(node.asText().trim());
-        if (!m.matches()) {
+        Duration d;
+        try {
+            d = DurationText.parseOrIso(node.asText());
+        } catch (IllegalArgumentException e) {
             problem(path, allowed + "; got '" + node.asText() + "'");
             return defaultValue;
         }
-        long amount;
-        try {
-            amount = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            problem(path, allowed + "; got '" + node.asText() + "' (too large)");
-            return defaultValue;
-        }
-        Duration d =
-                switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    default -> Duration.ofHours(amount);
-                };
         if (d.compareTo(min) < 0) {
             problem(path, "must be at least " + render(min) + "; got '" + node.asText() + "'");
             return defaultValue;

@@ -139,7 +139,7 @@ final class AdmissionSettingsTest {
         assertThat(problems.get(1).message()).contains("between 0 and 32");
         assertThat(problems.get(2).message()).contains("starting with /");
         assertThat(problems.get(3).message()).isEqualTo("must be hold or respond, got 'park'");
-        assertThat(problems.get(4).message()).contains("30s");
+        assertThat(problems.get(4).message()).contains("1.5s").contains("PT30S").contains("soon");
         assertThat(problems.get(5).message()).isEqualTo("must be 503 or 429, got 500");
         assertThat(problems.get(6).message()).contains("[0, 1)");
     }
@@ -229,12 +229,15 @@ final class AdmissionSettingsTest {
     }
 
     @Test
-    void acceptsIsoAndShortDurations() {
-        assertThat(AdmissionSettingsParser.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(AdmissionSettingsParser.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(AdmissionSettingsParser.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
-        assertThat(AdmissionSettingsParser.parseDuration("PT30S")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(AdmissionSettingsParser.parseDuration("30 s")).isNull();
+    void readsDurationsInTheSameDialectAsEveryOtherFieldAndTheCommandLine() throws Exception {
+        AdmissionSettings s = parse("admission:\n  ticket: {lifetime: 7d}\n  waiting: {maxWait: 1.5s}\n");
+        assertThat(s.ticket().lifetime()).isEqualTo(Duration.ofDays(7));
+        assertThat(s.waiting().maxWait()).isEqualTo(Duration.ofMillis(1_500));
+        assertThat(parse("admission:\n  ticket: {lifetime: PT30M}\n").ticket().lifetime())
+                .isEqualTo(Duration.ofMinutes(30));
+        assertThat(problems("admission:\n  ticket: {lifetime: 30}\n"))
+                .extracting(ConfigProblem::path)
+                .containsExactly("admission.ticket.lifetime");
     }
 
     @Test

@@ -74,7 +74,8 @@ final class GatewayConfigReaderTest {
                 .contains("invalid configuration test.yaml (8 problems)")
                 .contains("mode: must be one of http, tcp; got 'udp'")
                 .contains("workerThreads: must be a whole number from 1 to 1024; got 0")
-                .contains("upstream.connectTimeout: must be a duration such as 250ms, 5s, 2m or 1h; got 5 (add a unit)")
+                .contains(
+                        "upstream.connectTimeout: must be a duration such as 250ms, 1.5s, 2m, 1h, 7d or PT30S; got 5 (add a unit)")
                 .contains(
                         "upstream.responseTimout: unknown field; allowed here: connectTimeout, hostHeader, idleTimeout,"
                                 + " maxConnections, responseTimeout, url")
@@ -106,7 +107,7 @@ final class GatewayConfigReaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"250ms, 250", "5s, 5000", "2m, 120000", "1h, 3600000"})
+    @CsvSource({"250ms, 250", "5s, 5000", "1.5s, 1500", "2m, 120000", "1h, 3600000", "1d, 86400000", "PT90S, 90000"})
     void readsDurationsWithUnits(String text, long millis) throws Exception {
         GatewayConfig c =
                 GatewayConfigReader.read("upstream:\n  url: http://a:1\n  idleTimeout: " + text + "\n", "test");

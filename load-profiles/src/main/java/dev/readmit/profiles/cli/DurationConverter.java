@@ -2,7 +2,6 @@ package dev.readmit.profiles.cli;
 
 import dev.readmit.profiles.sim.DurationText;
 import java.time.Duration;
-import java.util.Locale;
 import picocli.CommandLine;
 
 /**
@@ -13,12 +12,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
 
     @Override
     public Duration convert(String value) {
-        String v = value.trim();
         try {
-            return v.toUpperCase(Locale.ROOT).startsWith("P")
-                    ? Duration.parse(v.toUpperCase(Locale.ROOT))
-                    : DurationText.parse(v);
-        } catch (RuntimeException e) {
+            return DurationText.parseOrIso(value);
+        } catch (IllegalArgumentException e) {
             throw new CommandLine.TypeConversionException(
                     "'" + value + "' is not a duration (e.g. 500ms, 90s, 2m, 1h or PT2M)");
         }

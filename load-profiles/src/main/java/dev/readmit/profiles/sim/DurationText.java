@@ -8,16 +8,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as people type them on a command line: a decimal number and a unit, such as {@code 16ms},
- * {@code 1.5s}, {@code 250us}, {@code 2m}.
+ * Durations as people type them on a command line or in a config file: a decimal number and a unit, such
+ * as {@code 16ms}, {@code 1.5s}, {@code 250us}, {@code 2m}, {@code 7d}; {@link #parseOrIso} also takes
+ * ISO-8601 ({@code PT30S}). The one dialect of every duration readmit reads: command-line options, the
+ * gateway's config and the profiles' knobs.
  *
- * <p>Units: {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s}, {@code m}, {@code h}. A unit is
- * required, so that {@code 5} is never silently read as seconds or milliseconds. Stateless and thread
- * safe.
+ * <p>Units: {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}.
+ * A unit is required, so that {@code 5} is never silently read as seconds or milliseconds. Stateless and
+ * thread safe.
  */
 public final class DurationText {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|h|d)");
 
     private DurationText() {}
 
@@ -34,7 +36,7 @@ public final class DurationText {
         Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration: use a number and a unit (ns, us, ms, s, m, h), e.g. 16ms,"
+                    "'" + text + "' is not a duration: use a number and a unit (ns, us, ms, s, m, h, d), e.g. 16ms,"
                             + " 1.5s, 250us");
         }
         BigDecimal nanosPerUnit = BigDecimal.valueOf(
@@ -44,7 +46,8 @@ public final class DurationText {
                     case "ms" -> 1_000_000L;
                     case "s" -> 1_000_000_000L;
                     case "m" -> 60_000_000_000L;
-                    default -> 3_600_000_000_000L;
+                    case "h" -> 3_600_000_000_000L;
+                    default -> 86_400_000_000_000L;
                 });
         BigDecimal nanos = new BigDecimal(matcher.group(1)).multiply(nanosPerUnit);
         try {
@@ -53,6 +56,27 @@ public final class DurationText {
             throw new IllegalArgumentException(
                     "'" + text + "' is finer than a nanosecond or too long: use whole nanoseconds at most", e);
         }
+    }
+
+    /**
+     * Parses {@code text} as {@link #parse} does, or as ISO-8601 ({@code PT30S}, {@code P7D}) when it starts
+     * with {@code P}.
+     *
+     * @throws IllegalArgumentException naming the text and the accepted forms if it is neither
+     */
+    public static Duration parseOrIso(String text) {
+        String upper = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        if (upper.startsWith("P")) {
+            try {
+                return Duration.parse(upper);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException(
+                        "'" + text + "' is not a duration: use a number and a unit, e.g. 16ms, 1.5s, 7d, or ISO-8601"
+                                + " such as PT30S",
+                        e);
+            }
+        }
+        return parse(text);
     }
 
     /**

@@ -19,6 +19,7 @@ final class DurationTextTest {
         "7ns, 7",
         "2m, 120000000000",
         "1h, 3600000000000",
+        "7d, 604800000000000",
         "' 3 S ', 3000000000"
     })
     void parsesANumberAndAUnit(String text, long nanos) {
@@ -29,6 +30,20 @@ final class DurationTextTest {
     @ValueSource(strings = {"5", "ms", "-3ms", "1.5.2s", "3 days", "0.1ns"})
     void rejectsWhatIsNotADurationWithUnit(String text) {
         assertThatThrownBy(() -> DurationText.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"PT30S, 30000000000", "pt2m, 120000000000", "P1D, 86400000000000", "1.5s, 1500000000"})
+    void alsoReadsIso8601(String text, long nanos) {
+        assertThat(DurationText.parseOrIso(text)).isEqualTo(Duration.ofNanos(nanos));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"P", "PT", "P3X", "5", "soon"})
+    void refusesWhatIsNeitherWithTheText(String text) {
+        assertThatThrownBy(() -> DurationText.parseOrIso(text))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
     }
