@@ -75,20 +75,7 @@ final class StormWorkload {
                         p.name(), p.className(), count, p.keyPattern(), arrival, scaleBodies(p.session(), bodyScale)));
             }
         }
-        return new Profile(
-                base.name(),
-                base.description(),
-                base.kind(),
-                base.source(),
-                base.seed(),
-                base.clientKey(),
-                base.connection(),
-                base.defaultClass(),
-                base.onReject(),
-                base.durationMillis(),
-                populations,
-                base.events(),
-                base.extra());
+        return base.withPopulations(populations);
     }
 
     /**
@@ -106,20 +93,7 @@ final class StormWorkload {
                     p.arrival(),
                     scaleBodies(p.session(), bodyScale)));
         }
-        return new Profile(
-                base.name(),
-                base.description(),
-                base.kind(),
-                base.source(),
-                base.seed(),
-                base.clientKey(),
-                base.connection(),
-                base.defaultClass(),
-                base.onReject(),
-                base.durationMillis(),
-                populations,
-                base.events(),
-                base.extra());
+        return base.withPopulations(populations);
     }
 
     private static Session scaleBodies(Session s, double f) {

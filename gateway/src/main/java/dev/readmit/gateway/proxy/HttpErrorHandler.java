@@ -89,6 +89,15 @@ public final class HttpErrorHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logClientFailure(log, ctx, cause);
+        ctx.close();
+    }
+
+    /**
+     * Logs why a client connection ends on an error: a network error (reset, broken pipe) at DEBUG, as
+     * clients go away all the time; anything else, a bug or a resource problem, at WARN with its trace.
+     */
+    static void logClientFailure(Logger log, ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
@@ -97,6 +106,5 @@ public final class HttpErrorHandler extends ChannelDuplexHandler {
                     ctx.channel().remoteAddress(),
                     cause);
         }
-        ctx.close();
     }
 }

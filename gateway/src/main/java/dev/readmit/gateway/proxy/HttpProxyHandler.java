@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -217,14 +216,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** The last stage: nothing behind it would handle an exception, so the connection ends here. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        } else {
-            log.warn(
-                    "closing client connection {} after an unexpected error",
-                    ctx.channel().remoteAddress(),
-                    cause);
-        }
+        HttpErrorHandler.logClientFailure(log, ctx, cause);
         closed = true;
         abandon();
         releaseInbound();

@@ -54,6 +54,24 @@ public record Profile(
         extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
+    /** This profile with {@code replaced} as its populations, everything else as it is. */
+    public Profile withPopulations(List<Population> replaced) {
+        return new Profile(
+                name,
+                description,
+                kind,
+                source,
+                seed,
+                clientKey,
+                connection,
+                defaultClass,
+                onReject,
+                durationMillis,
+                replaced,
+                events,
+                extra);
+    }
+
     /** Distinct clients of a recorded profile, or the sum of the populations of a modelled one. */
     public long clientCount() {
         if (kind == ProfileKind.MODELLED) {
