@@ -28,7 +28,8 @@ final class FailureModesTest {
         gateway = GatewayHarness.start(
                 upstream.url(),
                 "upstream:\n  url: " + upstream.url() + "\n  responseTimeout: 300ms\n"
-                        + "limits:\n  maxInitialLineLength: 1KiB\n  maxHeaderSize: 4KiB\n");
+                        + "limits:\n  maxInitialLineLength: 1KiB\n  maxHeaderSize: 4KiB\n"
+                        + "  requestBodyTimeout: 200ms\n");
     }
 
     @AfterEach
@@ -200,6 +201,24 @@ final class FailureModesTest {
             RawHttp.Response r = raw.send(request.replace("\\r\\n", "\r\n")).read();
             assertThat(r.status()).isEqualTo(status);
             assertThat(raw.isClosedByPeer()).isTrue();
+        }
+        stillServes();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "chunked | Transfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n",
+                "Content-Length | Content-Length: 10\\r\\n\\r\\nhello",
+            })
+    void answers408ToAClientThatStopsSendingItsBodyAndGoesOn(String kind, String rest) throws Exception {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            // The upstream (/silent) takes the head and waits for the rest, which never comes.
+            RawHttp.Response r = raw.send("POST /silent HTTP/1.1\r\nHost: a\r\n" + rest.replace("\\r\\n", "\r\n"))
+                    .read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
         }
         stillServes();
     }

@@ -183,6 +183,27 @@ final class HttpProxyTest {
     }
 
     @Test
+    void aSlowUpstreamTakingTheBodyDoesNotCountAgainstTheClientsBodyTimeout() throws Exception {
+        gateway.close();
+        gateway = GatewayHarness.start(upstream.url(), "limits:\n  requestBodyTimeout: 100ms\n");
+        // The upstream reads 64 KiB and pauses 1 ms, 256 times: well over 100 ms in which the gateway holds
+        // body it cannot pass on yet, while the client has sent it all.
+        int size = 16 * 1024 * 1024;
+        CRC32 expected = new CRC32();
+        byte[] piece = UpstreamStub.pattern(65536);
+        for (int i = 0; i < size / piece.length; i++) {
+            expected.update(piece);
+        }
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(uri("/count?slow"))
+                        .POST(BodyPublishers.ofInputStream(() -> new PatternStream(size)))
+                        .build(),
+                BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(size + " " + expected.getValue());
+    }
+
+    @Test
     void streamsA50MegabyteDownloadToASlowClientWithBoundedBuffering() throws Exception {
         long peak;
         long received = 0;

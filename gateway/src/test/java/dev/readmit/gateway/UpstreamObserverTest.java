@@ -50,7 +50,8 @@ final class UpstreamObserverTest {
         upstream = new ScriptedUpstream();
         gateway = GatewayHarness.start(
                 upstream.url(),
-                "upstream:\n  url: " + upstream.url() + "\n  responseTimeout: 300ms\n",
+                "upstream:\n  url: " + upstream.url() + "\n  responseTimeout: 300ms\n"
+                        + "limits:\n  requestBodyTimeout: 200ms\n",
                 AdmissionStages.NONE,
                 recorder);
     }
@@ -102,6 +103,17 @@ final class UpstreamObserverTest {
             raw.socket().setSoLinger(true, 0);
         }
         assertThat(next(1)).containsExactly("abandoned");
+    }
+
+    @Test
+    void reportsAClientThatStopsSendingItsBodyAsAbandonedNotAsAnUpstreamFailure() throws Exception {
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            RawHttp.Response r = raw.send("POST /silent HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello")
+                    .read();
+            assertThat(r.status()).isEqualTo(408);
+        }
+        assertThat(next(2)).containsExactly("started", "abandoned");
+        assertThat(events).isEmpty();
     }
 
     @Test

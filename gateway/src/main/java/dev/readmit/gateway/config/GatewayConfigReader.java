@@ -40,7 +40,8 @@ public final class GatewayConfigReader {
             "maxChunkSize",
             "maxContentLength",
             "requestHeaderTimeout",
-            "clientIdleTimeout");
+            "clientIdleTimeout",
+            "requestBodyTimeout");
     static final Set<String> SHUTDOWN = Set.of("drainTimeout");
     static final Set<String> ADMIN = Set.of("listen", "tokenFile");
 
@@ -138,7 +139,8 @@ public final class GatewayConfigReader {
                 (int) f.size(lim, "limits", "maxChunkSize", d.maxChunkSize(), 1024, 1 << 24, false),
                 f.size(lim, "limits", "maxContentLength", d.maxContentLength(), 0, Long.MAX_VALUE, true),
                 f.duration(lim, "limits", "requestHeaderTimeout", d.requestHeaderTimeout(), ONE_MILLI),
-                f.duration(lim, "limits", "clientIdleTimeout", d.clientIdleTimeout(), ONE_MILLI));
+                f.duration(lim, "limits", "clientIdleTimeout", d.clientIdleTimeout(), ONE_MILLI),
+                f.duration(lim, "limits", "requestBodyTimeout", d.requestBodyTimeout(), ONE_MILLI));
 
         ObjectNode shutdown = f.section(root, "", "shutdown", SHUTDOWN);
         Duration drain =

@@ -16,6 +16,9 @@ import java.time.Duration;
  *     it; exceeded gives 408 and close (slow-client defence)
  * @param clientIdleTimeout how long a kept-alive client connection may sit with no request before it is
  *     closed
+ * @param requestBodyTimeout the longest the gateway waits for the next piece of a request body it is ready
+ *     to read (not the whole body's time, and not while the upstream is slow to take what it has); exceeded
+ *     gives 408 and close, or a close once the response has begun (slow-client defence for bodies)
  */
 public record LimitSettings(
         int maxInitialLineLength,
@@ -23,10 +26,18 @@ public record LimitSettings(
         int maxChunkSize,
         long maxContentLength,
         Duration requestHeaderTimeout,
-        Duration clientIdleTimeout) {
+        Duration clientIdleTimeout,
+        Duration requestBodyTimeout) {
 
     /** Defaults for every limit. */
     public static LimitSettings ofDefaults() {
-        return new LimitSettings(8192, 16384, 16384, Long.MAX_VALUE, Duration.ofSeconds(10), Duration.ofSeconds(75));
+        return new LimitSettings(
+                8192,
+                16384,
+                16384,
+                Long.MAX_VALUE,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(75),
+                Duration.ofSeconds(60));
     }
 }

@@ -86,6 +86,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private final HostHeaderPolicy hostPolicy;
     private final String upstreamAuthority;
     private final long responseTimeoutNanos;
+    private final long requestBodyTimeoutNanos;
     private final long maxContentLength;
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
 
@@ -111,6 +112,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean closeAfterResponse;
     private ScheduledFuture<?> responseTimer;
     private long responseDeadlineNanos;
+    /** While a request body is being relayed: when the client must have sent more by; 0 when not armed. */
+    private ScheduledFuture<?> bodyTimer;
+
+    private long bodyDeadlineNanos;
     private HttpRequest sentHead;
     private boolean replayable;
     private boolean upstreamReused;
@@ -138,6 +143,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         this.hostPolicy = upstream.hostHeader();
         this.upstreamAuthority = upstream.authority();
         this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
+        this.requestBodyTimeoutNanos = limits.requestBodyTimeout().toNanos();
         this.maxContentLength = limits.maxContentLength();
     }
 
@@ -204,6 +210,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         abandon();
         releaseInbound();
         stopResponseTimer();
+        stopBodyTimer();
         if (upstream != null) {
             // Mid-exchange: the upstream connection is in an unknown state and cannot be reused.
             upstream.close();
@@ -380,6 +387,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         HttpRequest head = pendingHead;
         pendingHead = null;
         state = requestComplete ? AWAITING : SENDING;
+        if (!requestComplete) {
+            armBodyTimer();
+        }
         upstream.write(head);
         if (replayable) {
             // Not reference-counted: kept so the request can be sent again if this connection was stale.
@@ -423,7 +433,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             replayable = false;
         }
         upstream.write(content);
-        if (last) {
+        if (!last) {
+            armBodyTimer();
+        } else {
+            bodyDeadlineNanos = 0;
             requestComplete = true;
             state = AWAITING;
             upstream.flush();
@@ -436,6 +449,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void onUpstreamWritable() {
         if (state == SENDING) {
+            // The wait for the upstream to take the body was not the client's: its time starts again.
+            armBodyTimer();
             process();
             upstream.flush();
             readIfWanted();
@@ -569,6 +584,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         UpstreamConnection up = upstream;
         upstream = null;
+        bodyDeadlineNanos = 0;
         if (requestComplete && responseKeepAlive) {
             up.release();
         } else {
@@ -662,6 +678,66 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         responseDeadlineNanos = 0;
         if (!responseStarted && upstream != null) {
             upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no response in time", null));
+        }
+    }
+
+    /*
+     * The body timer is lazy too. Each piece of body moves the deadline; a check that finds the gateway not
+     * ready to read (the upstream not taking more, or pieces still queued) starts the client's time again,
+     * as it is then the gateway that waits, not the client.
+     */
+    private void armBodyTimer() {
+        bodyDeadlineNanos = System.nanoTime() + requestBodyTimeoutNanos;
+        if (bodyTimer == null) {
+            bodyTimer = ctx.executor().schedule(this::bodyTimerFired, requestBodyTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void bodyTimerFired() {
+        bodyTimer = null;
+        if (bodyDeadlineNanos == 0 || closed || state != SENDING) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (upstream == null || !upstream.isWritable() || !inbound.isEmpty()) {
+            bodyDeadlineNanos = now + requestBodyTimeoutNanos;
+        }
+        long left = bodyDeadlineNanos - now;
+        if (left > 0) {
+            bodyTimer = ctx.executor().schedule(this::bodyTimerFired, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        bodyDeadlineNanos = 0;
+        clientTooSlow();
+    }
+
+    /**
+     * The client stopped sending its request body. The upstream connection is dropped (it holds half a
+     * request), the slot given back without a latency sample (the upstream is not to blame), and the client
+     * gets 408, or only the close if the response has begun.
+     */
+    private void clientTooSlow() {
+        log.debug("client {} sent no request body for {} ms: 408", clientAddress, requestBodyTimeoutNanos / 1_000_000);
+        abandon();
+        stopResponseTimer();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        if (responseStarted) {
+            closed = true;
+            releaseInbound();
+            ctx.close();
+        } else {
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT);
+        }
+    }
+
+    private void stopBodyTimer() {
+        bodyDeadlineNanos = 0;
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
         }
     }
 
