@@ -1,6 +1,7 @@
 package dev.readmit.gateway.e2e;
 
 import dev.readmit.admission.ManualClock;
+import dev.readmit.admission.NanoClock;
 import dev.readmit.cli.GatewayCommand;
 import dev.readmit.gateway.Gateway;
 import dev.readmit.gateway.Transport;
@@ -37,6 +38,16 @@ final class AdmittedGateway implements AutoCloseable {
      */
     static AdmittedGateway start(String upstreamUrl, String yaml, ManualClock clock)
             throws IOException, ConfigException {
+        return start(upstreamUrl, yaml, clock, clock);
+    }
+
+    /** The same on the system clock, for tests that let real time run (no {@link #clock()}). */
+    static AdmittedGateway startOnSystemClock(String upstreamUrl, String yaml) throws IOException, ConfigException {
+        return start(upstreamUrl, yaml, NanoClock.system(), null);
+    }
+
+    private static AdmittedGateway start(String upstreamUrl, String yaml, NanoClock time, ManualClock clock)
+            throws IOException, ConfigException {
         String document = "listen: 127.0.0.1:0\n"
                 + (yaml.contains("workerThreads") ? "" : "workerThreads: 1\n")
                 + (yaml.contains("upstream:") ? "" : "upstream:\n  url: " + upstreamUrl + "\n")
@@ -45,9 +56,9 @@ final class AdmittedGateway implements AutoCloseable {
         AdmissionRuntime.Parsed parsed =
                 Objects.requireNonNull(GatewayCommand.admissionSettings(config), "the test needs admission on");
         AdmissionRuntime admission =
-                AdmissionRuntime.start(parsed.settings(), parsed.control(), clock, new SimpleMeterRegistry());
+                AdmissionRuntime.start(parsed.settings(), parsed.control(), time, new SimpleMeterRegistry());
         try {
-            Gateway gateway = Gateway.start(config, admission, admission.upstreamObserver(), clock, Transport.best());
+            Gateway gateway = Gateway.start(config, admission, admission.upstreamObserver(), time, Transport.best());
             return new AdmittedGateway(clock, admission, gateway);
         } catch (IOException | RuntimeException e) {
             admission.close();
