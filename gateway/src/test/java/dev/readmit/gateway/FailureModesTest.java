@@ -27,7 +27,7 @@ final class FailureModesTest {
         upstream = new ScriptedUpstream();
         gateway = GatewayHarness.start(
                 upstream.url(),
-                "upstream:\n  url: " + upstream.url() + "\n  responseTimeout: 300ms\n"
+                "upstream:\n  url: " + upstream.url() + "\n  responseTimeout: 300ms\n  readTimeout: 300ms\n"
                         + "limits:\n  maxInitialLineLength: 1KiB\n  maxHeaderSize: 4KiB\n"
                         + "  requestBodyTimeout: 200ms\n");
     }
@@ -87,8 +87,8 @@ final class FailureModesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"/reset-mid-length", "/reset-mid-chunked"})
-    void closesTheClientWhenTheUpstreamResetsMidResponse(String path) throws IOException {
+    @CsvSource({"/reset-mid-length", "/reset-mid-chunked", "/stall-mid-length", "/stall-mid-chunked"})
+    void closesTheClientWhenTheUpstreamResetsOrStallsMidResponse(String path) throws IOException {
         try (RawHttp raw = new RawHttp(gateway.localAddress())) {
             RawHttp.Response r =
                     raw.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").read();

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code /close-before}: closes the connection cleanly before answering
  *   <li>{@code /reset-mid-length}: head with {@code Content-Length: 100000}, 1000 bytes, then a reset
  *   <li>{@code /reset-mid-chunked}: chunked head, one chunk, then a reset
+ *   <li>{@code /stall-mid-length}, {@code /stall-mid-chunked}: the same heads and first bytes, then nothing
+ *       more, until the gateway gives up
  *   <li>{@code /silent}: reads and never answers, until the gateway gives up
  *   <li>{@code /garbage}: answers with bytes that are not HTTP
  *   <li>{@code /hop}: a 200 carrying hop-by-hop headers, one named in {@code Connection}
@@ -91,6 +93,16 @@ public final class ScriptedUpstream implements AutoCloseable {
                     out.write(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"));
                     out.flush();
                     reset(s);
+                }
+                case "/stall-mid-length", "/stall-mid-chunked" -> {
+                    out.write(ascii(
+                            path.endsWith("length")
+                                    ? "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000)
+                                    : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"));
+                    out.flush();
+                    while (s.getInputStream().read() >= 0) {
+                        // the rest never comes; wait for the gateway to give up and close
+                    }
                 }
                 case "/silent" -> {
                     while (s.getInputStream().read() >= 0) {

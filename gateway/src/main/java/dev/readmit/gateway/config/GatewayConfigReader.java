@@ -32,8 +32,8 @@ public final class GatewayConfigReader {
 
     static final Set<String> TOP_LEVEL =
             Set.of("listen", "mode", "upstream", "limits", "workerThreads", "shutdown", "admin", "admission");
-    static final Set<String> UPSTREAM =
-            Set.of("url", "hostHeader", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnections");
+    static final Set<String> UPSTREAM = Set.of(
+            "url", "hostHeader", "connectTimeout", "responseTimeout", "readTimeout", "idleTimeout", "maxConnections");
     static final Set<String> LIMITS = Set.of(
             "maxInitialLineLength",
             "maxHeaderSize",
@@ -128,6 +128,7 @@ public final class GatewayConfigReader {
                 f.choice(up, "upstream", "hostHeader", HostHeaderPolicy.class, HostHeaderPolicy.PRESERVE),
                 f.duration(up, "upstream", "connectTimeout", UpstreamSettings.DEFAULT_CONNECT_TIMEOUT, ONE_MILLI),
                 f.duration(up, "upstream", "responseTimeout", UpstreamSettings.DEFAULT_RESPONSE_TIMEOUT, ONE_MILLI),
+                f.duration(up, "upstream", "readTimeout", UpstreamSettings.DEFAULT_READ_TIMEOUT, ONE_MILLI),
                 f.duration(up, "upstream", "idleTimeout", UpstreamSettings.DEFAULT_IDLE_TIMEOUT, ONE_MILLI),
                 f.integer(up, "upstream", "maxConnections", UpstreamSettings.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000));
 

@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param connectTimeout the longest wait for a TCP connection to the upstream; exceeded gives 504
  * @param responseTimeout the longest wait, after the request is sent, for the response head; exceeded
  *     gives 504
+ * @param readTimeout once a response head has arrived, the longest wait for the next bytes of its body
+ *     while the client takes what it is sent; exceeded: both connections close and the client sees the
+ *     response incomplete, as when the upstream resets mid-response
  * @param idleTimeout how long an unused kept-alive upstream connection stays in the pool
  * @param maxConnections the most upstream connections open at once per worker thread; a request that
  *     finds them all busy waits for one up to {@code connectTimeout}, then gets 503
@@ -21,11 +24,13 @@ public record UpstreamSettings(
         HostHeaderPolicy hostHeader,
         Duration connectTimeout,
         Duration responseTimeout,
+        Duration readTimeout,
         Duration idleTimeout,
         int maxConnections) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 

@@ -86,6 +86,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private final HostHeaderPolicy hostPolicy;
     private final String upstreamAuthority;
     private final long responseTimeoutNanos;
+    private final long readTimeoutNanos;
     private final long requestBodyTimeoutNanos;
     private final long maxContentLength;
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
@@ -143,6 +144,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         this.hostPolicy = upstream.hostHeader();
         this.upstreamAuthority = upstream.authority();
         this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
+        this.readTimeoutNanos = upstream.readTimeout().toNanos();
         this.requestBodyTimeoutNanos = limits.requestBodyTimeout().toNanos();
         this.maxContentLength = limits.maxContentLength();
     }
@@ -497,6 +499,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             } else if (content instanceof LastHttpContent last) {
                 finishExchange(last);
             } else {
+                armReadTimer();
                 ctx.write(content, ctx.voidPromise());
             }
         }
@@ -509,7 +512,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             skippingInformational = true;
             return true;
         }
-        cancelResponseTimer();
+        armReadTimer();
         if (inFlight) {
             inFlight = false;
             observer.responseReceived(code, clock.nanoTime() - startNanos, slotWaitNanos);
@@ -585,6 +588,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         UpstreamConnection up = upstream;
         upstream = null;
         bodyDeadlineNanos = 0;
+        cancelResponseTimer();
         if (requestComplete && responseKeepAlive) {
             up.release();
         } else {
@@ -675,9 +679,31 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             responseTimer = ctx.executor().schedule(this::responseTimerFired, left, TimeUnit.NANOSECONDS);
             return;
         }
-        responseDeadlineNanos = 0;
-        if (!responseStarted && upstream != null) {
+        if (upstream == null) {
+            responseDeadlineNanos = 0;
+            return;
+        }
+        if (!responseStarted) {
+            responseDeadlineNanos = 0;
             upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no response in time", null));
+        } else if (!ctx.channel().isWritable()) {
+            // The client is slow to take the response, so the upstream is not read: not the upstream's wait.
+            armReadTimer();
+        } else {
+            responseDeadlineNanos = 0;
+            log.debug(
+                    "upstream sent nothing more of the response to {} for {} ms: closing",
+                    clientAddress,
+                    readTimeoutNanos / 1_000_000);
+            upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "response stalled", null));
+        }
+    }
+
+    /** From the response head on, the same timer waits for the next piece of the body ({@code readTimeout}). */
+    private void armReadTimer() {
+        responseDeadlineNanos = System.nanoTime() + readTimeoutNanos;
+        if (responseTimer == null) {
+            responseTimer = ctx.executor().schedule(this::responseTimerFired, readTimeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -31,6 +31,7 @@ final class GatewayConfigReaderTest {
         assertThat(c.limits().maxContentLength()).isEqualTo(Long.MAX_VALUE);
         assertThat(c.limits().requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.limits().requestBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.upstream().readTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.adminListen()).contains(new HostPort("127.0.0.1", 9090));
         assertThat(c.admission()).isEmpty();
@@ -79,7 +80,7 @@ final class GatewayConfigReaderTest {
                         "upstream.connectTimeout: must be a duration such as 250ms, 1.5s, 2m, 1h, 7d or PT30S; got 5 (add a unit)")
                 .contains(
                         "upstream.responseTimout: unknown field; allowed here: connectTimeout, hostHeader, idleTimeout,"
-                                + " maxConnections, responseTimeout, url")
+                                + " maxConnections, readTimeout, responseTimeout, url")
                 .contains("listen: must be HOST:PORT such as 127.0.0.1:8080; got 8080");
     }
 
