@@ -8,6 +8,7 @@ import dev.readmit.gateway.control.AdmissionRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -66,7 +67,7 @@ public final class AdminConsole implements AutoCloseable {
             log.info("admin token from {}", b.token.source());
         }
         try {
-            this.server = AdminServer.start(b.listen, api);
+            this.server = AdminServer.start(b.listen, api, b.readTimeout);
         } catch (IOException e) {
             if (listener != null) {
                 admission.controller().plan().removeListener(listener);
@@ -137,6 +138,7 @@ public final class AdminConsole implements AutoCloseable {
         private NanoClock clock = NanoClock.system();
         private InstantSource wall = InstantSource.system();
         private boolean sampleEverySecond = true;
+        private Duration readTimeout = AdminServer.DEFAULT_READ_TIMEOUT;
 
         private Builder(HostPort listen, GatewayConfig config, PrometheusMeterRegistry registry) {
             this.listen = Objects.requireNonNull(listen, "listen");
@@ -183,6 +185,12 @@ public final class AdminConsole implements AutoCloseable {
         /** Whether a thread samples the history every second; default true. Tests call {@link #sampleNow}. */
         public Builder sampleEverySecond(boolean on) {
             this.sampleEverySecond = on;
+            return this;
+        }
+
+        /** How long an admin connection may send nothing before it is closed; default 60 s. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 

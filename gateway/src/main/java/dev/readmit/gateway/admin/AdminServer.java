@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +56,8 @@ public final class AdminServer implements AutoCloseable {
     /** The largest request body accepted. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final int READ_TIMEOUT_SECONDS = 60;
+    /** How long a connection may send nothing (a request not finished, or an idle keep-alive) by default. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final EventLoopGroup group;
     private final ExecutorService worker;
@@ -74,6 +76,18 @@ public final class AdminServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound; no thread is left running
      */
     public static AdminServer start(HostPort listen, AdminApi api) throws IOException {
+        return start(listen, api, DEFAULT_READ_TIMEOUT);
+    }
+
+    /**
+     * Binds and returns once connections are accepted.
+     *
+     * @param readTimeout a connection that sends nothing for this long (a request not finished, or idle
+     *     between requests) is closed
+     * @throws IOException if the address cannot be bound; no thread is left running
+     */
+    public static AdminServer start(HostPort listen, AdminApi api, Duration readTimeout) throws IOException {
+        long readTimeoutNanos = readTimeout.toNanos();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("readmit-admin-io"), NioIoHandler.newFactory());
         ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -88,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
+                                .addLast("timeout", new ReadTimeoutHandler(readTimeoutNanos, TimeUnit.NANOSECONDS))
                                 .addLast("codec", new HttpServerCodec())
                                 .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
                                 .addLast("admin", new Handler(api, worker));

@@ -70,6 +70,12 @@ public final class AdminFixture implements AutoCloseable {
     }
 
     public AdminFixture(Path dir, AdminToken token, boolean withAdmission) throws IOException, ConfigException {
+        this(dir, token, withAdmission, AdminServer.DEFAULT_READ_TIMEOUT);
+    }
+
+    /** @param adminReadTimeout how long an admin connection may send nothing before it is closed */
+    public AdminFixture(Path dir, AdminToken token, boolean withAdmission, Duration adminReadTimeout)
+            throws IOException, ConfigException {
         upstream = new UpstreamStub();
         configFile = dir.resolve("readmit.yaml");
         Files.writeString(configFile, yaml(withAdmission ? ADMISSION : ""));
@@ -96,6 +102,7 @@ public final class AdminFixture implements AutoCloseable {
                 .clock(clock)
                 .wall(InstantSource.fixed(Instant.parse("2026-11-23T12:00:00Z")))
                 .sampleEverySecond(false)
+                .readTimeout(adminReadTimeout)
                 .start();
     }
 
