@@ -204,6 +204,40 @@ final class HttpProxyTest {
     }
 
     @Test
+    void closesAClientThatStopsReadingItsResponse() throws Exception {
+        gateway.close();
+        gateway = GatewayHarness.start(upstream.url(), "limits:\n  responseSendTimeout: 300ms\n");
+        long received = 0;
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(gateway.localAddress(), 5_000);
+            s.setSoTimeout(20_000);
+            s.getOutputStream()
+                    .write(("GET /bytes/" + BODY_50_MB + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            // A client that reads nothing: well past the send timeout (a scenario, not a measurement).
+            Thread.sleep(1_500);
+            byte[] buf = new byte[65536];
+            try {
+                int n;
+                while ((n = s.getInputStream().read(buf)) >= 0) {
+                    received += n;
+                }
+            } catch (java.net.SocketException e) {
+                // a reset after the close: the same verdict
+            }
+        }
+        assertThat(received)
+                .as("bytes of a 50 MB response that reached a client that stopped reading")
+                .isLessThan(BODY_50_MB);
+        RawHttp.Response ok;
+        try (RawHttp raw = new RawHttp(gateway.localAddress())) {
+            ok = raw.send("GET /seq/1 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+        }
+        assertThat(ok.status()).isEqualTo(200);
+    }
+
+    @Test
     void streamsA50MegabyteDownloadToASlowClientWithBoundedBuffering() throws Exception {
         long peak;
         long received = 0;

@@ -41,7 +41,8 @@ public final class GatewayConfigReader {
             "maxContentLength",
             "requestHeaderTimeout",
             "clientIdleTimeout",
-            "requestBodyTimeout");
+            "requestBodyTimeout",
+            "responseSendTimeout");
     static final Set<String> SHUTDOWN = Set.of("drainTimeout");
     static final Set<String> ADMIN = Set.of("listen", "tokenFile");
 
@@ -141,7 +142,8 @@ public final class GatewayConfigReader {
                 f.size(lim, "limits", "maxContentLength", d.maxContentLength(), 0, Long.MAX_VALUE, true),
                 f.duration(lim, "limits", "requestHeaderTimeout", d.requestHeaderTimeout(), ONE_MILLI),
                 f.duration(lim, "limits", "clientIdleTimeout", d.clientIdleTimeout(), ONE_MILLI),
-                f.duration(lim, "limits", "requestBodyTimeout", d.requestBodyTimeout(), ONE_MILLI));
+                f.duration(lim, "limits", "requestBodyTimeout", d.requestBodyTimeout(), ONE_MILLI),
+                f.duration(lim, "limits", "responseSendTimeout", d.responseSendTimeout(), ONE_MILLI));
 
         ObjectNode shutdown = f.section(root, "", "shutdown", SHUTDOWN);
         Duration drain =

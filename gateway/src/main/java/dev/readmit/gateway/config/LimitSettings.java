@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param requestBodyTimeout the longest the gateway waits for the next piece of a request body it is ready
  *     to read (not the whole body's time, and not while the upstream is slow to take what it has); exceeded
  *     gives 408 and close, or a close once the response has begun (slow-client defence for bodies)
+ * @param responseSendTimeout the longest a client may leave the gateway unable to write the next piece of
+ *     a response (its receive window full: it does not read); exceeded, both connections close
  */
 public record LimitSettings(
         int maxInitialLineLength,
@@ -27,7 +29,8 @@ public record LimitSettings(
         long maxContentLength,
         Duration requestHeaderTimeout,
         Duration clientIdleTimeout,
-        Duration requestBodyTimeout) {
+        Duration requestBodyTimeout,
+        Duration responseSendTimeout) {
 
     /** Defaults for every limit. */
     public static LimitSettings ofDefaults() {
@@ -38,6 +41,7 @@ public record LimitSettings(
                 Long.MAX_VALUE,
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(75),
+                Duration.ofSeconds(60),
                 Duration.ofSeconds(60));
     }
 }

@@ -87,6 +87,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private final String upstreamAuthority;
     private final long responseTimeoutNanos;
     private final long readTimeoutNanos;
+    private final long sendTimeoutNanos;
+    /** Since when the client has not been writable; 0 while it is. */
+    private long clientBlockedSinceNanos;
+
+    private ScheduledFuture<?> sendTimer;
     private final long requestBodyTimeoutNanos;
     private final long maxContentLength;
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
@@ -145,6 +150,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         this.upstreamAuthority = upstream.authority();
         this.responseTimeoutNanos = upstream.responseTimeout().toNanos();
         this.readTimeoutNanos = upstream.readTimeout().toNanos();
+        this.sendTimeoutNanos = limits.responseSendTimeout().toNanos();
         this.requestBodyTimeoutNanos = limits.requestBodyTimeout().toNanos();
         this.maxContentLength = limits.maxContentLength();
     }
@@ -187,8 +193,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && upstream != null && state != CONNECTING) {
-            upstream.read();
+        if (ctx.channel().isWritable()) {
+            clientBlockedSinceNanos = 0;
+            if (upstream != null && state != CONNECTING) {
+                upstream.read();
+            }
+        } else if (clientBlockedSinceNanos == 0) {
+            clientBlockedSinceNanos = System.nanoTime();
+            if (sendTimer == null && responseStarted && !closed) {
+                sendTimer = ctx.executor().schedule(this::sendTimerFired, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -213,6 +227,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         releaseInbound();
         stopResponseTimer();
         stopBodyTimer();
+        if (sendTimer != null) {
+            sendTimer.cancel(false);
+            sendTimer = null;
+        }
         if (upstream != null) {
             // Mid-exchange: the upstream connection is in an unknown state and cannot be reused.
             upstream.close();
@@ -687,7 +705,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             responseDeadlineNanos = 0;
             upstreamFailed(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no response in time", null));
         } else if (!ctx.channel().isWritable()) {
-            // The client is slow to take the response, so the upstream is not read: not the upstream's wait.
+            // The client is slow to take the response, so the upstream is not read: not the upstream's wait
+            // (the send timer watches the client).
             armReadTimer();
         } else {
             responseDeadlineNanos = 0;
@@ -705,6 +724,34 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (responseTimer == null) {
             responseTimer = ctx.executor().schedule(this::responseTimerFired, readTimeoutNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Checks, while a response is relayed, that the client has not left it unwritable for the send timeout. */
+    private void sendTimerFired() {
+        sendTimer = null;
+        if (closed || clientBlockedSinceNanos == 0 || upstream == null || !responseStarted) {
+            return;
+        }
+        long blocked = System.nanoTime() - clientBlockedSinceNanos;
+        if (blocked < sendTimeoutNanos) {
+            sendTimer = ctx.executor().schedule(this::sendTimerFired, sendTimeoutNanos - blocked, TimeUnit.NANOSECONDS);
+            return;
+        }
+        log.debug("client {} took nothing of its response for {} ms: closing", clientAddress, blocked / 1_000_000);
+        clientTooSlowToRead();
+    }
+
+    /** A client that does not read its response: both connections close, the response incomplete. */
+    private void clientTooSlowToRead() {
+        stopBodyTimer();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        closed = true;
+        state = IDLE;
+        releaseInbound();
+        ctx.close();
     }
 
     /*

@@ -32,6 +32,7 @@ final class GatewayConfigReaderTest {
         assertThat(c.limits().requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.limits().requestBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.upstream().readTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.limits().responseSendTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.adminListen()).contains(new HostPort("127.0.0.1", 9090));
         assertThat(c.admission()).isEmpty();

@@ -18,7 +18,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class HttpErrorHandlerTest {
 
     private static final LimitSettings LIMITS = new LimitSettings(
-            64, 1024, 8192, Long.MAX_VALUE, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60));
+            64,
+            1024,
+            8192,
+            Long.MAX_VALUE,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60));
 
     private static EmbeddedChannel channel() {
         return new EmbeddedChannel(new GatewayServerCodec(LIMITS), new HttpErrorHandler(null));
